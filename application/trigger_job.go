@@ -1,0 +1,387 @@
+package application
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/xjob-dev/xjob/domain"
+	"github.com/xjob-dev/xjob/ports"
+)
+
+// TriggerRequest asks for one trigger of a job.
+type TriggerRequest struct {
+	JobID int64
+	Type  domain.TriggerType
+	// FailRetryCount is the retries left after this trigger; -1 takes the job's.
+	FailRetryCount int
+	// ShardingParam, "index/total", re-triggers one shard of a broadcast.
+	ShardingParam string
+	// ExecutorParam overrides the job's parameter when not nil.
+	ExecutorParam *string
+	// AddressList, comma separated, overrides the group's addresses (manual
+	// "run once"); the addresses then count as manually entered.
+	AddressList string
+	// FireTime is the scheduled instant, stored as the trigger time; zero means now.
+	FireTime time.Time
+}
+
+// NewTriggerRequest returns a request of the given type with the job's own
+// retry count, parameter and addresses.
+func NewTriggerRequest(jobID int64, t domain.TriggerType) TriggerRequest {
+	return TriggerRequest{JobID: jobID, Type: t, FailRetryCount: -1}
+}
+
+// TriggerJob starts one execution of a job on the executor(s) chosen by its
+// route strategy and records every attempt as a JobLog (one per shard).
+type TriggerJob struct {
+	jobs      ports.JobStore
+	groups    ports.GroupStore
+	logs      ports.LogStore
+	exec      ports.ExecutorClient
+	msgs      ports.Messages
+	clock     ports.Clock
+	router    *domain.Router
+	adminAddr string
+	metrics   Metrics
+
+	creates *logBatcher
+	updates *logBatcher
+}
+
+// NewTriggerJob returns the use case. adminAddr is shown in trigger
+// messages as the node that triggered.
+func NewTriggerJob(jobs ports.JobStore, groups ports.GroupStore, logs ports.LogStore, exec ports.ExecutorClient,
+	msgs ports.Messages, clock ports.Clock, router *domain.Router, adminAddr string) *TriggerJob {
+	mustDeps("NewTriggerJob", jobs, groups, logs, exec, msgs, clock, router)
+	return &TriggerJob{
+		jobs: jobs, groups: groups, logs: logs, exec: exec, msgs: msgs, clock: clock, router: router, adminAddr: adminAddr,
+		metrics: NopMetrics{},
+		creates: newLogBatcher(logs.CreateLogs),
+		updates: newLogBatcher(logs.UpdateTriggerInfos),
+	}
+}
+
+// WithMetrics makes the use case count failed triggers on m and returns it;
+// call it before the first trigger.
+func (uc *TriggerJob) WithMetrics(m Metrics) *TriggerJob {
+	if m != nil {
+		uc.metrics = m
+	}
+	return uc
+}
+
+// Trigger runs the job once as req asks. It returns ENOTFOUND for an unknown
+// job and an error when the log rows could not be written. Executor and
+// routing failures are not errors: they are recorded on the log (trigger
+// code 500) for the fail monitor to retry and alarm. Once started, a
+// trigger completes even if ctx is cancelled, so no log is left half-written.
+func (uc *TriggerJob) Trigger(ctx context.Context, req TriggerRequest) error {
+	ctx = context.WithoutCancel(ctx)
+	p, err := uc.plan(ctx, req)
+	if err != nil {
+		return err
+	}
+	logs := p.newLogs()
+	if err := uc.creates.do(ctx, logs); err != nil {
+		return fmt.Errorf("trigger job %d: create logs: %w", req.JobID, err)
+	}
+	if len(logs) == 1 {
+		uc.runShard(ctx, p, logs[0], p.shards[0])
+	} else {
+		var wg sync.WaitGroup
+		for i, log := range logs {
+			wg.Go(func() { uc.runShard(ctx, p, log, p.shards[i]) })
+		}
+		wg.Wait()
+	}
+	if err := uc.updates.do(ctx, logs); err != nil {
+		return fmt.Errorf("trigger job %d: record trigger: %w", req.JobID, err)
+	}
+	return nil
+}
+
+// Reject records req as a failed trigger without calling any executor:
+// trigger code 500 with the message reasonID, and the retry count and
+// parameter the trigger would have had, so the fail monitor alarms and
+// retries it. Returns ENOTFOUND for an unknown job.
+func (uc *TriggerJob) Reject(ctx context.Context, req TriggerRequest, reasonID string) error {
+	ctx = context.WithoutCancel(ctx)
+	p, err := uc.plan(ctx, req)
+	if err != nil {
+		return err
+	}
+	log := p.newLogs()[0]
+	log.ExecutorShardingParam = req.ShardingParam
+	if err := uc.creates.do(ctx, []*domain.JobLog{log}); err != nil {
+		return fmt.Errorf("reject trigger of job %d: %w", req.JobID, err)
+	}
+	log.TriggerCode = domain.CodeFail
+	log.TriggerMsg = uc.rejectMsg(p, reasonID)
+	if err := uc.updates.do(ctx, []*domain.JobLog{log}); err != nil {
+		return fmt.Errorf("reject trigger of job %d: %w", req.JobID, err)
+	}
+	return nil
+}
+
+// triggerPlan is everything decided before the logs are written.
+type triggerPlan struct {
+	req       TriggerRequest
+	job       *domain.JobInfo
+	route     domain.RouteStrategy
+	broadcast bool
+	addrs     []string
+	addrType  domain.AddressType
+	param     string
+	retry     int
+	at        time.Time
+	shards    []domain.Shard
+}
+
+func (uc *TriggerJob) plan(ctx context.Context, req TriggerRequest) (*triggerPlan, error) {
+	job, err := uc.jobs.FindJobByID(ctx, req.JobID)
+	if err != nil {
+		return nil, fmt.Errorf("trigger job %d: %w", req.JobID, err)
+	}
+	p := &triggerPlan{req: req, job: job, route: job.RouteStrategy.OrDefault(), param: job.ExecutorParam,
+		retry: job.ExecutorFailRetryCount, at: req.FireTime}
+	p.broadcast = p.route == domain.RouteShardingBroadcast
+	if req.ExecutorParam != nil {
+		p.param = *req.ExecutorParam
+	}
+	if req.FailRetryCount >= 0 {
+		p.retry = req.FailRetryCount
+	}
+	if p.at.IsZero() {
+		p.at = uc.clock.Now()
+	}
+	// Stored DATETIMEs keep whole seconds; the executor gets the same
+	// instant in /run as the log page later sends in /log.
+	p.at = p.at.Truncate(time.Second)
+	if err := uc.resolveAddresses(ctx, p); err != nil {
+		return nil, err
+	}
+	p.shards = p.shardsToRun()
+	return p, nil
+}
+
+func (uc *TriggerJob) resolveAddresses(ctx context.Context, p *triggerPlan) error {
+	if strings.TrimSpace(p.req.AddressList) != "" {
+		p.addrs = (&domain.Group{AddressList: p.req.AddressList}).Addresses()
+		p.addrType = domain.AddressManual
+		return nil
+	}
+	group, err := uc.groups.FindGroupByID(ctx, p.job.GroupID)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil // a job of a deleted group: no address, recorded as such
+	} else if err != nil {
+		return fmt.Errorf("trigger job %d: %w", p.job.ID, err)
+	}
+	p.addrs, p.addrType = group.Addresses(), group.AddressType
+	return nil
+}
+
+// shardsToRun is one shard for a plain trigger or a shard retry, and one
+// per address for a sharding broadcast.
+func (p *triggerPlan) shardsToRun() []domain.Shard {
+	if p.req.ShardingParam != "" {
+		if s, ok := (&domain.JobLog{ExecutorShardingParam: p.req.ShardingParam}).Shard(); ok {
+			return []domain.Shard{s}
+		}
+	}
+	if !p.broadcast || len(p.addrs) == 0 {
+		return []domain.Shard{{Index: 0, Total: 1}}
+	}
+	shards := make([]domain.Shard, len(p.addrs))
+	for i := range shards {
+		shards[i] = domain.Shard{Index: i, Total: len(p.addrs)}
+	}
+	return shards
+}
+
+func (p *triggerPlan) newLogs() []*domain.JobLog {
+	logs := make([]*domain.JobLog, len(p.shards))
+	for i, s := range p.shards {
+		logs[i] = &domain.JobLog{
+			GroupID:                p.job.GroupID,
+			JobID:                  p.job.ID,
+			ExecutorHandler:        p.job.ExecutorHandler,
+			ExecutorParam:          p.param,
+			ExecutorFailRetryCount: p.retry,
+			TriggerTime:            p.at,
+		}
+		if p.broadcast {
+			logs[i].ExecutorShardingParam = s.String()
+		}
+	}
+	return logs
+}
+
+func (p *triggerPlan) triggerParam(logID int64, s domain.Shard) domain.TriggerParam {
+	var glueTime int64
+	if !p.job.GlueUpdatetime.IsZero() {
+		glueTime = p.job.GlueUpdatetime.UnixMilli()
+	}
+	return domain.TriggerParam{
+		JobID:                 p.job.ID,
+		ExecutorHandler:       p.job.ExecutorHandler,
+		ExecutorParams:        p.param,
+		ExecutorBlockStrategy: string(p.job.BlockStrategy),
+		ExecutorTimeout:       p.job.ExecutorTimeout,
+		LogID:                 logID,
+		LogDateTime:           p.at.UnixMilli(),
+		GlueType:              string(p.job.GlueType),
+		GlueSource:            p.job.GlueSource,
+		GlueUpdatetime:        glueTime,
+		BroadcastIndex:        s.Index,
+		BroadcastTotal:        s.Total,
+	}
+}
+
+// runShard routes, calls the executor and fills the log's trigger columns.
+func (uc *TriggerJob) runShard(ctx context.Context, p *triggerPlan, log *domain.JobLog, s domain.Shard) {
+	addr, routeMsg := uc.pickAddress(ctx, p, s)
+	res := ports.ExecutorResult{Code: domain.CodeFail, Msg: uc.msgs.T("jobconf_trigger_no_address", nil)}
+	if addr != "" {
+		res = uc.exec.Run(ctx, addr, p.triggerParam(log.ID, s))
+		res.Msg = uc.runMsg(addr, res)
+	}
+	if !res.OK() {
+		uc.metrics.TriggerFailed()
+	}
+	log.ExecutorAddress = addr
+	log.TriggerCode = res.Code
+	log.TriggerMsg = uc.triggerMsg(p, s, addr, routeMsg, res)
+}
+
+// pickAddress returns the executor address for one shard, or "" and why not.
+func (uc *TriggerJob) pickAddress(ctx context.Context, p *triggerPlan, s domain.Shard) (addr, failMsg string) {
+	switch {
+	case len(p.addrs) == 0:
+		return "", uc.msgs.T("jobconf_trigger_address_empty", nil)
+	case p.broadcast && s.Index < len(p.addrs):
+		return p.addrs[s.Index], ""
+	case p.broadcast:
+		return p.addrs[0], ""
+	case p.route == domain.RouteFailover:
+		return uc.probe(p.addrs, "jobconf_beat", func(a string) ports.ExecutorResult { return uc.exec.Beat(ctx, a) })
+	case p.route == domain.RouteBusyover:
+		return uc.probe(p.addrs, "jobconf_idleBeat", func(a string) ports.ExecutorResult {
+			return uc.exec.IdleBeat(ctx, a, p.job.ID)
+		})
+	}
+	return uc.router.Route(p.route, p.job.ID, p.addrs, uc.clock.Now()), ""
+}
+
+// probe asks each address in turn and returns the first that answers 200;
+// when none does, the collected answers explain why.
+func (uc *TriggerJob) probe(addrs []string, titleID string, ask func(string) ports.ExecutorResult) (string, string) {
+	var answers []string
+	for _, a := range addrs {
+		res := ask(a)
+		if res.OK() {
+			return a, ""
+		}
+		answers = append(answers, uc.probeMsg(titleID, a, res))
+	}
+	return "", strings.Join(answers, "<br><br>")
+}
+
+// logBatcher group-commits log writes: while one batch is being written,
+// concurrent calls queue up and go together in the next one, so N
+// simultaneous triggers cost about one statement rather than N. An idle
+// call is written at once, with no added wait.
+type logBatcher struct {
+	write func(context.Context, []*domain.JobLog) error
+
+	mu      sync.Mutex
+	pending []*logBatch
+	busy    bool
+}
+
+// maxBatchLogs caps one statement (SQLite allows 32766 bound variables).
+const maxBatchLogs = 500
+
+type logBatch struct {
+	logs []*domain.JobLog
+	done chan error
+}
+
+func newLogBatcher(write func(context.Context, []*domain.JobLog) error) *logBatcher {
+	return &logBatcher{write: write}
+}
+
+// do writes logs together with any concurrent callers' and returns the
+// outcome of the statement that carried them.
+func (b *logBatcher) do(ctx context.Context, logs []*domain.JobLog) error {
+	it := &logBatch{logs: logs, done: make(chan error, 1)}
+	b.mu.Lock()
+	b.pending = append(b.pending, it)
+	start := !b.busy
+	b.busy = true
+	b.mu.Unlock()
+	if start {
+		go b.drain(context.WithoutCancel(ctx))
+	}
+	return <-it.done
+}
+
+// drain writes pending batches until none is left.
+func (b *logBatcher) drain(ctx context.Context) {
+	for {
+		batch := b.take()
+		if batch == nil {
+			return
+		}
+		var all []*domain.JobLog
+		for _, it := range batch {
+			all = append(all, it.logs...)
+		}
+		err := b.write(ctx, all)
+		for _, it := range batch {
+			it.done <- err
+		}
+	}
+}
+
+// take removes up to maxBatchLogs logs' worth of calls from the queue (at
+// least one call), or returns nil and marks the batcher idle.
+func (b *logBatcher) take() []*logBatch {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.pending) == 0 {
+		b.busy = false
+		return nil
+	}
+	n, size := 0, 0
+	for n < len(b.pending) && (n == 0 || size+len(b.pending[n].logs) <= maxBatchLogs) {
+		size += len(b.pending[n].logs)
+		n++
+	}
+	batch := b.pending[:n:n]
+	b.pending = b.pending[n:]
+	return batch
+}
+
+// mustDeps panics when a dependency is nil: a wiring mistake.
+func mustDeps(ctor string, deps ...any) {
+	for i, d := range deps {
+		if isNil(d) {
+			panic(fmt.Sprintf("application.%s: dependency %d is nil", ctor, i+1))
+		}
+	}
+}
+
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Interface, reflect.Slice, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
+}
