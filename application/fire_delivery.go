@@ -1,0 +1,430 @@
+package application
+
+import (
+	"container/heap"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/xjob-dev/xjob/domain"
+	"github.com/xjob-dev/xjob/ports"
+)
+
+// FireTriggerer runs one trigger and returns once its logs are written;
+// *TriggerJob implements it. Delivery needs that moment (TriggerPool.Submit
+// gives none) to mark a fire delivered; see docs/scheduler.md.
+type FireTriggerer interface {
+	Trigger(ctx context.Context, req TriggerRequest) error
+}
+
+// FireOptions are the settings of FireDelivery.
+type FireOptions struct {
+	// Node names this admin process in fire records; default host-pid-random.
+	Node string
+	// MisfireThreshold: a fire delivered later than this after its instant
+	// is a misfire (default 5 s, upstream's pre-read window).
+	MisfireThreshold time.Duration
+	// PendingGrace: other nodes take over a fire still pending this long
+	// after its instant (default 2 s).
+	PendingGrace time.Duration
+	// ClaimLease: other nodes check a claimed fire not confirmed delivered
+	// after this long (default 10 s). It must exceed the time a trigger
+	// takes to write its log, or a slow trigger could be delivered twice.
+	ClaimLease time.Duration
+	// RecoverInterval between recovery passes (default 2 s).
+	RecoverInterval time.Duration
+	// KeepSettled: delivered and skipped fire records are kept this long
+	// (default 24 h).
+	KeepSettled time.Duration
+	// Workers bounds the scheduled triggers running at once (default 300,
+	// upstream's fast pool maximum); a fire waiting for a worker is not yet
+	// claimed, so other nodes may take it after PendingGrace.
+	Workers int
+	Logger  *slog.Logger
+	Metrics Metrics
+}
+
+func (o FireOptions) withDefaults() FireOptions {
+	if o.Node == "" {
+		o.Node = DefaultNode()
+	}
+	if o.MisfireThreshold <= 0 {
+		o.MisfireThreshold = 5 * time.Second
+	}
+	if o.PendingGrace <= 0 {
+		o.PendingGrace = 2 * time.Second
+	}
+	if o.ClaimLease <= 0 {
+		o.ClaimLease = 10 * time.Second
+	}
+	if o.RecoverInterval <= 0 {
+		o.RecoverInterval = 2 * time.Second
+	}
+	if o.KeepSettled <= 0 {
+		o.KeepSettled = 24 * time.Hour
+	}
+	if o.Workers <= 0 {
+		o.Workers = 300
+	}
+	o.Logger = orLogger(o.Logger)
+	o.Metrics = orMetrics(o.Metrics)
+	return o
+}
+
+// DefaultNode returns a node name unique to this process: host, pid and a
+// random suffix (a restarted process is a new node).
+func DefaultNode() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// FireDelivery delivers recorded fires at their exact instant and recovers
+// the fires other nodes (or this one, before a crash) left behind.
+//
+// A fire is delivered by moving it pending → claimed (compare-and-set on
+// state and node), running the trigger, then claimed → delivered. The
+// compare-and-set is what makes delivery exactly once across nodes: a
+// recovering node must win the same row first.
+type FireDelivery struct {
+	fires ports.FireStore
+	logs  ports.LogStore
+	jobs  ports.JobStore
+	trig  FireTriggerer
+	clock ports.Clock
+	opts  FireOptions
+
+	mu    sync.Mutex
+	queue fireQueue
+	wake  chan struct{}
+	sem   chan struct{}
+	wg    sync.WaitGroup
+	swept time.Time
+}
+
+// NewFireDelivery returns the delivery side of the scheduler.
+func NewFireDelivery(fires ports.FireStore, logs ports.LogStore, jobs ports.JobStore, trig FireTriggerer,
+	clock ports.Clock, opts FireOptions) *FireDelivery {
+	mustDeps("NewFireDelivery", fires, logs, jobs, trig, clock)
+	opts = opts.withDefaults()
+	return &FireDelivery{fires: fires, logs: logs, jobs: jobs, trig: trig, clock: clock, opts: opts,
+		wake: make(chan struct{}, 1), sem: make(chan struct{}, opts.Workers)}
+}
+
+// Node is the name this delivery records as fire owner.
+func (d *FireDelivery) Node() string { return d.opts.Node }
+
+// Add queues pending fires owned by this node for their instant.
+func (d *FireDelivery) Add(fires ...ports.Fire) {
+	if len(fires) == 0 {
+		return
+	}
+	d.mu.Lock()
+	for _, f := range fires {
+		heap.Push(&d.queue, f)
+	}
+	d.mu.Unlock()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Queued returns how many fires wait for their instant.
+func (d *FireDelivery) Queued() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.queue.Len()
+}
+
+// Run delivers queued fires at their instants and recovers expired ones
+// until ctx is done, then waits for the triggers in flight. Fires still
+// queued stay pending in the database, where another node (or this one
+// after a restart) takes them over.
+func (d *FireDelivery) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		l := loop{name: "fire-recovery", period: d.opts.RecoverInterval, timeout: 30 * time.Second,
+			logger: d.opts.Logger, metrics: d.opts.Metrics}
+		l.run(ctx, func(ctx context.Context) (time.Duration, error) { _, err := d.Recover(ctx); return 0, err })
+	})
+	for {
+		d.DeliverDue(ctx)
+		wait := time.Second // look again at least every second: the wall clock may jump
+		if next, ok := d.nextInstant(); ok {
+			wait = min(wait, time.UnixMilli(next).Sub(d.clock.Now()))
+		}
+		if wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+			case <-d.wake:
+			case <-t.C:
+			}
+			t.Stop()
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	wg.Wait()
+	d.wg.Wait()
+}
+
+// Wait blocks until the deliveries started so far have finished.
+func (d *FireDelivery) Wait() { d.wg.Wait() }
+
+func (d *FireDelivery) nextInstant() (int64, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.queue.Len() == 0 {
+		return 0, false
+	}
+	return d.queue[0].FireTime, true
+}
+
+// DeliverDue starts the delivery of every queued fire whose instant has
+// come and returns how many it started. Deliveries run in the background,
+// at most Workers at once; Wait waits for them.
+func (d *FireDelivery) DeliverDue(ctx context.Context) int {
+	now := d.clock.Now().UnixMilli()
+	var due []ports.Fire
+	d.mu.Lock()
+	for d.queue.Len() > 0 && d.queue[0].FireTime <= now {
+		due = append(due, heap.Pop(&d.queue).(ports.Fire))
+	}
+	d.mu.Unlock()
+	for _, f := range due {
+		d.start(ctx, func(ctx context.Context) { d.deliverOwn(ctx, f) })
+	}
+	return len(due)
+}
+
+// start runs fn on a worker; it waits for a free worker, which only
+// happens when Workers triggers are all slow at once.
+func (d *FireDelivery) start(ctx context.Context, fn func(ctx context.Context)) {
+	d.sem <- struct{}{}
+	d.wg.Add(1)
+	go func() {
+		defer func() { <-d.sem; d.wg.Done() }()
+		// A delivery outlives the loop that started it (a claimed fire is
+		// finished rather than left for recovery), within its own bound.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		fn(ctx)
+	}()
+}
+
+// deliverOwn claims a fire this node recorded and delivers it.
+func (d *FireDelivery) deliverOwn(ctx context.Context, f ports.Fire) {
+	claimed, ok := d.claim(ctx, f, f.Type)
+	if !ok {
+		return // taken over by another node, or the database is away: recovery will see it
+	}
+	d.deliver(ctx, claimed)
+}
+
+// claim moves f (as stored) to claimed by this node; ok is false when
+// another node won or the store failed.
+func (d *FireDelivery) claim(ctx context.Context, f ports.Fire, typ domain.TriggerType) (ports.Fire, bool) {
+	now := d.clock.Now().UnixMilli()
+	to := f
+	to.Type, to.State, to.Node = typ, ports.FireClaimed, d.opts.Node
+	to.LeaseUntil, to.UpdatedAt = now+d.opts.ClaimLease.Milliseconds(), now
+	won, err := d.fires.MoveFire(ctx, f.State, f.Node, to)
+	if err != nil {
+		d.opts.Logger.Warn("claim fire", "job_id", f.JobID, "fire_time", f.FireTime, "err", err)
+		return f, false
+	}
+	return to, won
+}
+
+// deliver runs the trigger of a fire claimed by this node and settles it.
+// A trigger that failed to write its logs leaves the fire claimed: after
+// ClaimLease, recovery looks for its log and delivers it again if none.
+func (d *FireDelivery) deliver(ctx context.Context, f ports.Fire) {
+	instant := time.UnixMilli(f.FireTime)
+	lateness := d.clock.Now().Sub(instant)
+	err := d.trig.Trigger(ctx, TriggerRequest{JobID: f.JobID, Type: f.Type, FailRetryCount: -1, FireTime: instant})
+	to := f
+	to.State = ports.FireDelivered
+	switch {
+	case domain.ErrorCode(err) == domain.ENOTFOUND:
+		to.State = ports.FireSkipped // the job was deleted meanwhile
+	case err != nil:
+		d.opts.Logger.Warn("trigger of a fire failed; recovery retries it", "job_id", f.JobID, "fire_time", f.FireTime, "err", err)
+		return
+	default:
+		d.opts.Metrics.FireDelivered(f.Type, max(lateness, 0))
+	}
+	d.settle(ctx, f, to)
+}
+
+// settle moves a claimed fire to its final state.
+func (d *FireDelivery) settle(ctx context.Context, from, to ports.Fire) {
+	to.UpdatedAt = d.clock.Now().UnixMilli()
+	if _, err := d.fires.MoveFire(ctx, from.State, from.Node, to); err != nil {
+		d.opts.Logger.Warn("settle fire", "job_id", from.JobID, "fire_time", from.FireTime, "err", err)
+	}
+}
+
+// Recover takes over the fires whose lease expired and returns how many it
+// took. A pending fire (its owner missed the instant) is delivered if still
+// within the misfire threshold, else the job's misfire strategy applies. A
+// claimed fire (its deliverer vanished mid-way) counts as delivered when
+// the trigger log of its instant exists, and is treated like a pending one
+// otherwise. Recover also deletes old settled records now and then.
+func (d *FireDelivery) Recover(ctx context.Context) (int, error) {
+	now := d.clock.Now()
+	if err := d.sweep(ctx, now); err != nil {
+		return 0, err
+	}
+	expired, err := d.fires.ExpiredFires(ctx, now.UnixMilli(), 1000)
+	if err != nil {
+		return 0, fmt.Errorf("find expired fires: %w", err)
+	}
+	// FIRE_ONCE_NOW means once: of several misfired fires of one job only
+	// the latest is compensated.
+	latestMisfire := map[int64]int64{}
+	for _, f := range expired {
+		if now.UnixMilli()-f.FireTime > d.opts.MisfireThreshold.Milliseconds() {
+			latestMisfire[f.JobID] = max(latestMisfire[f.JobID], f.FireTime)
+		}
+	}
+	n := 0
+	for _, f := range expired {
+		took, err := d.recoverOne(ctx, f, now, latestMisfire[f.JobID] == f.FireTime)
+		if err != nil {
+			return n, err
+		}
+		if took {
+			n++
+			d.opts.Metrics.FireRecovered()
+		}
+	}
+	return n, nil
+}
+
+func (d *FireDelivery) recoverOne(ctx context.Context, f ports.Fire, now time.Time, latest bool) (bool, error) {
+	if f.State == ports.FireClaimed {
+		logID, err := d.logOf(ctx, f)
+		if err != nil {
+			return false, err
+		}
+		if logID > 0 {
+			to := f
+			to.State, to.LogID, to.Node = ports.FireDelivered, logID, d.opts.Node
+			to.UpdatedAt = now.UnixMilli()
+			won, err := d.fires.MoveFire(ctx, f.State, f.Node, to)
+			return won, err
+		}
+	}
+	late := now.Sub(time.UnixMilli(f.FireTime))
+	if f.State == ports.FireClaimed {
+		// The deliverer died between its claim and the trigger. Only the
+		// time it was late claiming, plus how long the lease has been over,
+		// counts: waiting out the lease is the protocol's, not a misfire.
+		late = time.Duration(f.UpdatedAt-f.FireTime)*time.Millisecond + now.Sub(time.UnixMilli(f.LeaseUntil))
+	}
+	if late <= d.opts.MisfireThreshold {
+		claimed, ok := d.claim(ctx, f, f.Type)
+		if ok {
+			d.opts.Logger.Info("delivering a fire another node missed", "job_id", f.JobID, "fire_time", f.FireTime, "from_node", f.Node)
+			d.start(ctx, func(ctx context.Context) { d.deliver(ctx, claimed) })
+		}
+		return ok, nil
+	}
+	job, err := d.jobs.FindJobByID(ctx, f.JobID)
+	if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+		return false, fmt.Errorf("load job %d of a missed fire: %w", f.JobID, err)
+	}
+	if job != nil && latest && d.compensates(job, f, now) {
+		claimed, ok := d.claim(ctx, f, domain.TriggerMisfire)
+		if ok {
+			d.opts.Logger.Info("misfire: firing once now", "job_id", f.JobID, "fire_time", f.FireTime, "late", late)
+			d.start(ctx, func(ctx context.Context) { d.deliver(ctx, claimed) })
+		}
+		return ok, nil
+	}
+	to := f
+	to.State, to.Node, to.UpdatedAt = ports.FireSkipped, d.opts.Node, now.UnixMilli()
+	won, err := d.fires.MoveFire(ctx, f.State, f.Node, to)
+	if err != nil {
+		return false, fmt.Errorf("skip missed fire of job %d: %w", f.JobID, err)
+	}
+	if won {
+		d.opts.Logger.Info("misfire: fire skipped", "job_id", f.JobID, "fire_time", f.FireTime, "late", late)
+		d.opts.Metrics.FireSkipped()
+	}
+	return won, nil
+}
+
+// compensates reports whether recovery should fire a missed fire once now
+// (FIRE_ONCE_NOW). Not when the scan will: a job whose trigger_next_time
+// is itself a misfire gets its compensation from the scan, and a job whose
+// trigger_last_time moved past the fire was scanned since (possibly with
+// its own compensation). "Once" holds across both paths.
+func (d *FireDelivery) compensates(job *domain.JobInfo, f ports.Fire, now time.Time) bool {
+	return job.TriggerStatus == domain.TriggerRunning &&
+		job.MisfireStrategy.OrDefault() == domain.MisfireFireOnceNow &&
+		job.TriggerLastTime <= f.FireTime &&
+		job.TriggerNextTime > now.UnixMilli()-d.opts.MisfireThreshold.Milliseconds()
+}
+
+// logOf returns a log of the job triggered in the fire's second (the
+// trigger path stores the fire instant, to the second, as trigger_time),
+// or 0 when there is none.
+func (d *FireDelivery) logOf(ctx context.Context, f ports.Fire) (int64, error) {
+	sec := time.UnixMilli(f.FireTime).Truncate(time.Second)
+	logs, _, err := d.logs.FindLogs(ctx, ports.LogFilter{JobID: f.JobID, Status: domain.LogStatusAll,
+		From: sec, To: sec.Add(time.Second - time.Millisecond), Limit: 1})
+	if err != nil {
+		return 0, fmt.Errorf("look for the log of job %d at %d: %w", f.JobID, f.FireTime, err)
+	}
+	if len(logs) == 0 {
+		return 0, nil
+	}
+	return logs[0].ID, nil
+}
+
+// sweep deletes old settled fire records, at most once a minute.
+func (d *FireDelivery) sweep(ctx context.Context, now time.Time) error {
+	d.mu.Lock()
+	due := now.Sub(d.swept) >= time.Minute || now.Before(d.swept)
+	if due {
+		d.swept = now
+	}
+	d.mu.Unlock()
+	if !due {
+		return nil
+	}
+	if _, err := d.fires.DeleteSettledFires(ctx, now.Add(-d.opts.KeepSettled).UnixMilli(), 5000); err != nil {
+		return fmt.Errorf("delete settled fires: %w", err)
+	}
+	return nil
+}
+
+// fireQueue is a min-heap of fires by instant (then job id).
+type fireQueue []ports.Fire
+
+func (q fireQueue) Len() int { return len(q) }
+func (q fireQueue) Less(i, j int) bool {
+	if q[i].FireTime != q[j].FireTime {
+		return q[i].FireTime < q[j].FireTime
+	}
+	return q[i].JobID < q[j].JobID
+}
+func (q fireQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *fireQueue) Push(x any)   { *q = append(*q, x.(ports.Fire)) }
+func (q *fireQueue) Pop() any {
+	old := *q
+	f := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return f
+}
