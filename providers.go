@@ -174,16 +174,18 @@ func newTriggerJob(jobs ports.JobStore, groups ports.GroupStore, logs ports.LogS
 	return application.NewTriggerJob(jobs, groups, logs, exec, msgs, clk, router, adminAddress(cfg)).WithMetrics(m)
 }
 
-func newTriggerPool(t *application.TriggerJob, clk ports.Clock, cfg *Config, logger *slog.Logger) *application.TriggerPool {
-	return application.NewTriggerPool(t, clk, application.PoolOptions{
+func newTriggerPool(t *application.TriggerJob, clk ports.Clock, cfg *Config, logger *slog.Logger, m *metrics.Registry) *application.TriggerPool {
+	pool := application.NewTriggerPool(t, clk, application.PoolOptions{
 		FastWorkers: cfg.TriggerFastMax, SlowWorkers: cfg.TriggerSlowMax,
 		FastQueue: cfg.TriggerQueueSize, SlowQueue: cfg.TriggerQueueSize, Logger: logger,
 	})
+	m.WatchQueues(pool)
+	return pool
 }
 
 func newHandleCallback(logs ports.LogStore, jobs ports.JobStore, pool application.Submitter, msgs ports.Messages,
-	clk ports.Clock, m *metrics.Registry) *application.HandleCallback {
-	return application.NewHandleCallback(logs, jobs, pool, msgs, clk, m)
+	clk ports.Clock, m *metrics.Registry, fd application.FixDelayFinisher) *application.HandleCallback {
+	return application.NewHandleCallback(logs, jobs, pool, msgs, clk, m).WithFixDelay(fd)
 }
 
 func newRefreshGroups(regs ports.RegistryStore, groups ports.GroupStore, clk ports.Clock, cfg *Config) *application.RefreshGroups {

@@ -52,8 +52,9 @@ func InitializeApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*App,
 	router := domain.NewRouter()
 	registry := metrics.New()
 	triggerJob := newTriggerJob(jobStore, groupStore, logStore, client, catalog, system, router, cfg, registry)
-	triggerPool := newTriggerPool(triggerJob, system, cfg, logger)
-	handleCallback := newHandleCallback(logStore, jobStore, triggerPool, catalog, system, registry)
+	triggerPool := newTriggerPool(triggerJob, system, cfg, logger, registry)
+	scheduleFixDelay := newScheduleFixDelay(jobStore, cfg, logger)
+	handleCallback := newHandleCallback(logStore, jobStore, triggerPool, catalog, system, registry, scheduleFixDelay)
 	applicationConsoleOptions := consoleOptions(cfg)
 	login := application.NewLogin(userStore, hasher, sqlUserFlags, applicationConsoleOptions)
 	glueStore := sqlstore.NewGlueStore(db)
@@ -91,7 +92,6 @@ func InitializeApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*App,
 		cleanup()
 		return nil, nil, err
 	}
-	scheduleFixDelay := newScheduleFixDelay(jobStore, cfg, logger)
 	monitorFailures := newMonitorFailures(logStore, jobStore, groupStore, triggerPool, fanout, catalog, system, scheduleFixDelay, cfg, logger, registry)
 	failLostJobs := newFailLostJobs(logStore, jobStore, groupStore, registryStore, catalog, system, scheduleFixDelay, cfg, logger)
 	reportLogs := newReportLogs(logStore, reportStore, system, cfg, logger, registry)

@@ -3,7 +3,6 @@ package application_test
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -91,7 +90,6 @@ func fieldKeys(err error) map[string]string {
 }
 
 func TestManageJobsCreate(t *testing.T) {
-	requireSchedules(t)
 	c := newConsole(t, application.ConsoleOptions{})
 	ctx := context.Background()
 	ga := sqltest.MustCreateGroup(t, c.db, nil)
@@ -154,7 +152,6 @@ func TestManageJobsCreate(t *testing.T) {
 }
 
 func TestManageJobsStartStop(t *testing.T) {
-	requireSchedules(t)
 	c := newConsole(t, application.ConsoleOptions{})
 	ctx := context.Background()
 	g := sqltest.MustCreateGroup(t, c.db, nil)
@@ -241,7 +238,6 @@ func TestManageJobsPermissionOnStoredGroup(t *testing.T) {
 }
 
 func TestManageJobsGlue(t *testing.T) {
-	requireSchedules(t)
 	c := newConsole(t, application.ConsoleOptions{})
 	ctx := context.Background()
 	g := sqltest.MustCreateGroup(t, c.db, nil)
@@ -476,26 +472,9 @@ func TestDashboard(t *testing.T) {
 	}
 }
 
-// requireSchedules skips a test that needs schedules while
-// (*domain.JobInfo).NextTriggerTime is not in the tree yet.
-func requireSchedules(t *testing.T) {
-	t.Helper()
-	type nexter interface {
-		NextTriggerTime(from time.Time, defLoc *time.Location) (time.Time, bool, error)
-	}
-	if _, ok := any(&domain.JobInfo{}).(nexter); ok {
-		return
-	}
-	if _, found := reflect.TypeOf(&domain.JobInfo{}).MethodByName("NextTriggerTime"); found {
-		t.Fatal("(*domain.JobInfo).NextTriggerTime exists with an unexpected signature")
-	}
-	t.Skip("(*domain.JobInfo).NextTriggerTime is not in the tree yet")
-}
-
 // TestDomainSchedule checks the console's and the scheduler's way into the
 // domain's schedules.
 func TestDomainSchedule(t *testing.T) {
-	requireSchedules(t)
 	c := newConsole(t, application.ConsoleOptions{})
 	times, err := c.jobs.NextFireTimes(domain.ScheduleCron, "0 0 1 * * ?", "Asia/Tokyo", 3)
 	if err != nil || len(times) != 3 {

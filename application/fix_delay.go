@@ -50,7 +50,7 @@ func (uc *ScheduleFixDelay) Finished(ctx context.Context, jobID int64, at time.T
 		return nil
 	}
 	upd := ports.ScheduleUpdate{JobID: job.ID, TriggerLastTime: job.TriggerLastTime}
-	next, ok, err := nextTriggerTime(job, at, job.Location(uc.loc))
+	next, ok, err := job.NextTriggerTime(at, uc.loc)
 	if err != nil || !ok {
 		uc.logger.Warn("job stopped by the scheduler", "job_id", job.ID, "schedule_conf", job.ScheduleConf, "err", err)
 		upd.Stop, upd.TriggerLastTime = true, 0

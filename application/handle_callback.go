@@ -14,12 +14,13 @@ import (
 // HandleCallback records the results executors report for their runs and
 // starts the child jobs of a successful run (upstream's JobCompleteHelper).
 type HandleCallback struct {
-	logs    ports.LogStore
-	jobs    ports.JobStore
-	pool    Submitter
-	msgs    ports.Messages
-	clock   ports.Clock
-	metrics Metrics
+	logs     ports.LogStore
+	jobs     ports.JobStore
+	pool     Submitter
+	msgs     ports.Messages
+	clock    ports.Clock
+	metrics  Metrics
+	fixDelay FixDelayFinisher // nil: no FIX_DELAY bookkeeping
 }
 
 // NewHandleCallback returns the use case; child jobs are submitted to pool
@@ -31,6 +32,13 @@ func NewHandleCallback(logs ports.LogStore, jobs ports.JobStore, pool Submitter,
 		metrics = NopMetrics{}
 	}
 	return &HandleCallback{logs: logs, jobs: jobs, pool: pool, msgs: msgs, clock: clock, metrics: metrics}
+}
+
+// WithFixDelay makes every recorded result schedule the next run of a
+// FIX_DELAY job (a no-op for other jobs).
+func (uc *HandleCallback) WithFixDelay(f FixDelayFinisher) *HandleCallback {
+	uc.fixDelay = f
+	return uc
 }
 
 // Handle records each result. A result for an unknown log, or for a log
@@ -77,6 +85,12 @@ func (uc *HandleCallback) handleOne(ctx context.Context, p domain.CallbackParam)
 		return nil // another node or an earlier copy of this callback was first
 	}
 	uc.metrics.CallbackLatency(now.Sub(log.TriggerTime))
+	if uc.fixDelay != nil {
+		// A FIX_DELAY job's next run counts from this result.
+		if err := uc.fixDelay.Finished(ctx, log.JobID, now); err != nil {
+			return fmt.Errorf("callback of log %d: schedule next fixed-delay run: %w", p.LogID, err)
+		}
+	}
 	// Children start only once this result is stored, so a callback sent
 	// twice (or to two nodes) triggers them once.
 	for _, id := range children {

@@ -296,7 +296,7 @@ func (uc *ManageJobs) Stop(ctx context.Context, actor *domain.User, id int64) (*
 // firstFireTime is the next fire time after now+5s, the window the
 // scheduler reads ahead, so a fresh start never counts as a misfire.
 func (uc *ManageJobs) firstFireTime(job *domain.JobInfo, now time.Time) (time.Time, error) {
-	next, ok, err := nextTriggerTime(job, now.Add(5*time.Second), uc.opts.location())
+	next, ok, err := job.NextTriggerTime(now.Add(5*time.Second), uc.opts.location())
 	if err != nil {
 		return time.Time{}, scheduleError(err)
 	}
@@ -489,7 +489,7 @@ func (uc *ManageJobs) NextFireTimes(t domain.ScheduleType, conf, zone string, n 
 	var out []time.Time
 	from := uc.clock.Now()
 	for len(out) < n {
-		next, ok, err := nextTriggerTime(job, from, uc.opts.location())
+		next, ok, err := job.NextTriggerTime(from, uc.opts.location())
 		if err != nil {
 			return nil, FieldErrors{scheduleFieldError(err)}
 		}
@@ -605,7 +605,7 @@ func (uc *ManageJobs) checkSchedule(fe *FieldErrors, t domain.ScheduleType, conf
 		return
 	}
 	probe := &domain.JobInfo{ScheduleType: t, ScheduleConf: conf, TimeZone: zone}
-	if _, _, err := nextTriggerTime(probe, uc.clock.Now(), uc.opts.location()); err != nil {
+	if _, _, err := probe.NextTriggerTime(uc.clock.Now(), uc.opts.location()); err != nil {
 		*fe = append(*fe, scheduleFieldError(err))
 	}
 }
@@ -711,21 +711,6 @@ func normaliseList(s string) string {
 		}
 	}
 	return strings.Join(out, ",")
-}
-
-// nextTriggerTime asks the domain for the job's next fire time after from
-// ((*domain.JobInfo).NextTriggerTime). It goes through an interface so the
-// package builds while domain/schedule.go is not in the tree yet; the
-// scheduler uses it too. TestDomainSchedule fails if the method exists
-// with another signature.
-func nextTriggerTime(job *domain.JobInfo, from time.Time, def *time.Location) (time.Time, bool, error) {
-	type nexter interface {
-		NextTriggerTime(from time.Time, defLoc *time.Location) (time.Time, bool, error)
-	}
-	if n, ok := any(job).(nexter); ok {
-		return n.NextTriggerTime(from, def)
-	}
-	return time.Time{}, false, errors.New("schedules are not available in this build")
 }
 
 // DefaultGlueSource is the starter source of a new GLUE job of type t.

@@ -162,9 +162,6 @@ func (uc *MonitorFailures) handle(ctx context.Context, id int64) error {
 	} else if err != nil {
 		return fmt.Errorf("load failed log %d: %w", id, err)
 	}
-	if log.TriggerCode != domain.CodeSuccess {
-		uc.opts.Metrics.TriggerFailed() // counted here: each failed log is claimed once cluster-wide
-	}
 	job, err := uc.jobs.FindJobByID(ctx, log.JobID)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return uc.finish(ctx, log, domain.AlarmNoNeed)

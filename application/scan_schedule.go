@@ -206,7 +206,7 @@ func (p *schedulePlan) fire(at int64, typ domain.TriggerType) bool {
 // none (the schedule ended) or the schedule is invalid, the job is stopped
 // and advance returns false.
 func (p *schedulePlan) advance(from time.Time) bool {
-	next, ok, err := nextTriggerTime(p.job, from, p.loc)
+	next, ok, err := p.job.NextTriggerTime(from, p.loc)
 	if err != nil || !ok {
 		reason := "the schedule never fires again"
 		if err != nil {

@@ -346,7 +346,6 @@ func login(t *testing.T, ctx context.Context, base, user string) {
 }
 
 func TestE2EConsole(t *testing.T) {
-	requireSchedules(t)
 	ctx := browser(t, 1366, 900)
 	a := newE2EAdmin(t, 12, 400*time.Millisecond)
 	base := a.ts.URL

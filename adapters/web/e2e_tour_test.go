@@ -20,7 +20,6 @@ import (
 // a script exception, a missing asset) and, with XJOB_SCREENSHOTS=1, saves
 // the screenshots of docs/screenshots.
 func TestE2ETour(t *testing.T) {
-	requireSchedules(t)
 	ctx := browser(t, 1366, 860)
 	a := newE2EAdmin(t, 40, 300*time.Millisecond)
 	base := a.ts.URL

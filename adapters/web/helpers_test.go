@@ -7,7 +7,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -249,19 +248,3 @@ func (c *client) login(username string) {
 func (p *page) text(sel string) string { return strings.TrimSpace(p.doc.Find(sel).Text()) }
 
 func (p *page) has(sel string) bool { return p.doc.Find(sel).Length() > 0 }
-
-// requireSchedules skips a test that needs schedules while
-// (*domain.JobInfo).NextTriggerTime is not in the tree yet.
-func requireSchedules(t *testing.T) {
-	t.Helper()
-	type nexter interface {
-		NextTriggerTime(from time.Time, defLoc *time.Location) (time.Time, bool, error)
-	}
-	if _, ok := any(&domain.JobInfo{}).(nexter); ok {
-		return
-	}
-	if _, found := reflect.TypeOf(&domain.JobInfo{}).MethodByName("NextTriggerTime"); found {
-		t.Fatal("(*domain.JobInfo).NextTriggerTime exists with an unexpected signature")
-	}
-	t.Skip("(*domain.JobInfo).NextTriggerTime is not in the tree yet")
-}

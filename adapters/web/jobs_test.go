@@ -66,7 +66,6 @@ func TestJobList(t *testing.T) {
 }
 
 func TestJobCreateValidation(t *testing.T) {
-	requireSchedules(t)
 	e := newEnv(t)
 	e.mustUser("alice", domain.RoleAdmin)
 	g := e.mustGroup("app-a", "Group A")
@@ -102,7 +101,6 @@ func TestJobCreateValidation(t *testing.T) {
 }
 
 func TestJobPermissions(t *testing.T) {
-	requireSchedules(t)
 	e := newEnv(t)
 	ga, gb := e.mustGroup("app-a", "A"), e.mustGroup("app-b", "B")
 	e.mustUser("ann", domain.RoleUser, ga.ID)
@@ -225,7 +223,6 @@ func TestRunOnce(t *testing.T) {
 }
 
 func TestJobStartStopDelete(t *testing.T) {
-	requireSchedules(t)
 	e := newEnv(t)
 	e.mustUser("alice", domain.RoleAdmin)
 	g := e.mustGroup("app-a", "A")
@@ -269,7 +266,6 @@ func TestJobStartStopDelete(t *testing.T) {
 }
 
 func TestNextTimesFragment(t *testing.T) {
-	requireSchedules(t)
 	e := newEnv(t)
 	e.mustUser("alice", domain.RoleAdmin)
 	c := e.client()

@@ -126,6 +126,17 @@ func (e *Env) runXjobFires(ctx context.Context, spec fireSpec) (*fireOutcome, er
 		}
 		profDone <- top
 	}()
+	if e.ProfBin != "" {
+		// Mid-burst, a few seconds into the window: where do the goroutines wait?
+		at := time.UnixMilli(out.T0 + 3000 + 150)
+		if spec.Window > 6*time.Second {
+			sleepUntil(ctx, at)
+			if g, err := e.goroutines(ctx, spec.Name+"-"+spec.Engine); err == nil && len(g) > 0 {
+				e.Report.Detail("goroutines "+spec.Name+"-"+spec.Engine, g)
+				logf("%s/%s: goroutines 150 ms after an instant:\n%s", spec.Name, spec.Engine, strings.Join(g, "\n"))
+			}
+		}
+	}
 	sleepUntil(ctx, time.UnixMilli(out.T1+1000))
 	out.Usage = sampler.Stop()
 	if err := seed.StopJobs(ctx, group); err != nil {

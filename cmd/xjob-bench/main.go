@@ -53,6 +53,7 @@ type Options struct {
 	LogRows       int
 	CeilingTime   time.Duration
 	Profile       bool
+	WaitQuiet     time.Duration
 }
 
 func main() {
@@ -88,6 +89,7 @@ func parseFlags(args []string) (*Options, error) {
 	fs.IntVar(&o.CallbackMax, "callback-max", 64000, "highest callback rate (results/s) to try")
 	fs.IntVar(&o.LogRows, "log-rows", 10_000_000, "rows in xxl_job_log for the logs scenario")
 	fs.DurationVar(&o.CeilingTime, "ceiling-time", 3*time.Second, "duration of each ceiling measurement")
+	fs.DurationVar(&o.WaitQuiet, "wait-quiet", 2*time.Minute, "before each load scenario, wait up to this long for other processes to leave the CPUs (< 20% busy); 0 = don't wait")
 	fs.BoolVar(&o.Profile, "profile", false, "run the admin from a copy of the tree with a pprof listener added and keep a CPU profile of each load window")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -152,10 +154,14 @@ func run(ctx context.Context, args []string) error {
 			break
 		}
 		logf("=== scenario %s", s)
+		if s != "ceilings" && s != "logs" {
+			env.waitQuiet(ctx, s)
+		}
 		start := time.Now()
 		var err error
 		switch s {
 		case "ceilings":
+			env.waitQuiet(ctx, s)
 			err = env.RunCeilings(ctx)
 		case "s1":
 			err = env.RunS1(ctx)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"sort"
 	"strings"
 	"time"
 )
@@ -59,10 +60,74 @@ func (e *Env) profile(ctx context.Context, name string, d time.Duration) (string
 		return "", err
 	}
 	f.Close()
-	out, err := exec.CommandContext(ctx, "go", "tool", "pprof", "-top", "-nodecount=30", e.ProfBin, path).CombinedOutput()
+	out, err := exec.CommandContext(ctx, "go", "tool", "pprof", "-top", "-cum", "-nodecount=45", e.ProfBin, path).CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go tool pprof: %v: %s", err, out)
 	}
 	e.Report.Detail("profile "+name, map[string]any{"file": path, "top": string(out)})
 	return string(out), nil
+}
+
+// goroutines snapshots the admin's goroutines (debug=1: identical stacks
+// counted) and summarizes them by the first frame outside the runtime and
+// the first xjob frame: where the workers wait during a burst.
+func (e *Env) goroutines(ctx context.Context, name string) ([]string, error) {
+	if e.ProfBin == "" || e.pprofAddr == "" {
+		return nil, nil
+	}
+	c := &http.Client{Timeout: 10 * time.Second}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+e.pprofAddr+"/debug/pprof/goroutine?debug=1", nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	os.WriteFile(strings.TrimSuffix(e.Opts.Out, ".json")+"-"+name+".goroutines.txt", b, 0o644)
+	counts := map[string]int{}
+	for _, block := range strings.Split(string(b), "\n\n") {
+		lines := strings.Split(block, "\n")
+		var n int
+		if _, err := fmt.Sscanf(lines[0], "%d @", &n); err != nil {
+			continue
+		}
+		var wait, own string
+		for _, l := range lines[1:] {
+			f := strings.Fields(strings.TrimPrefix(l, "#"))
+			if len(f) < 2 {
+				continue
+			}
+			fn := f[1]
+			if i := strings.LastIndex(fn, "+0x"); i > 0 {
+				fn = fn[:i]
+			}
+			if wait == "" && !strings.HasPrefix(fn, "runtime.") && !strings.HasPrefix(fn, "internal/") && !strings.HasPrefix(fn, "sync.") {
+				wait = fn
+			}
+			if own == "" && strings.Contains(fn, "xjob-dev/xjob/") {
+				own = strings.TrimPrefix(fn, "github.com/xjob-dev/xjob/")
+			}
+		}
+		counts[wait+"  ←  "+own] += n
+	}
+	type kv struct {
+		k string
+		n int
+	}
+	var all []kv
+	for k, n := range counts {
+		all = append(all, kv{k, n})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].n > all[j].n })
+	var out []string
+	for i, x := range all {
+		if i == 12 {
+			break
+		}
+		out = append(out, fmt.Sprintf("%4d  %s", x.n, x.k))
+	}
+	return out, nil
 }

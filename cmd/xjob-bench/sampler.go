@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"strconv"
 	"strings"
@@ -119,4 +120,37 @@ func (m *MariaDB) PID() int {
 		}
 	}
 	return 0
+}
+
+// machineBusy returns the percentage of all CPUs busy over d.
+func machineBusy(d time.Duration) float64 {
+	b0 := cpuStat()
+	time.Sleep(d)
+	b1 := cpuStat()
+	if tot := b1[1] - b0[1]; tot > 0 {
+		return 100 * float64(b1[0]-b0[0]) / float64(tot)
+	}
+	return 0
+}
+
+// waitQuiet waits, up to -wait-quiet, until the machine is less than 20%
+// busy (other developers' builds and tests share it) and records what it
+// found.
+func (e *Env) waitQuiet(ctx context.Context, scenario string) {
+	limit := e.Opts.WaitQuiet
+	deadline := time.Now().Add(limit)
+	for ctx.Err() == nil {
+		b := machineBusy(2 * time.Second)
+		if b < 20 {
+			e.Report.Note("%s: machine %.0f%% busy before the start", scenario, b)
+			return
+		}
+		if limit <= 0 || time.Now().After(deadline) {
+			e.Report.Note("%s: started with the machine %.0f%% busy from other processes (waited %s); latency figures are pessimistic", scenario, b, limit)
+			logf("%s: machine %.0f%% busy; starting anyway", scenario, b)
+			return
+		}
+		logf("%s: machine %.0f%% busy with other work; waiting (up to %s)", scenario, b, time.Until(deadline).Round(time.Second))
+		time.Sleep(8 * time.Second)
+	}
 }

@@ -32,6 +32,7 @@ type Stub struct {
 	mu       sync.Mutex
 	arrivals []Arrival
 	pending  []callbackItem
+	errs     []string // first few callback/registry errors
 
 	runs, badToken     atomic.Int64
 	cbPosted, cbErrors atomic.Int64
@@ -177,6 +178,7 @@ func (s *Stub) flush(ctx context.Context) {
 		n := min(len(items), 1000)
 		if err := s.post(ctx, "api/callback", items[:n]); err != nil {
 			s.cbErrors.Add(int64(n))
+			s.noteErr(err)
 		} else {
 			s.cbPosted.Add(int64(n))
 		}
@@ -189,6 +191,15 @@ func (s *Stub) register(ctx context.Context) {
 	p := map[string]string{"registryGroup": "EXECUTOR", "registryKey": "bench", "registryValue": s.URL()}
 	if err := s.post(ctx, "api/registry", p); err != nil {
 		s.registryErrors.Add(1)
+		s.noteErr(err)
+	}
+}
+
+func (s *Stub) noteErr(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.errs) < 5 {
+		s.errs = append(s.errs, truncate(err.Error(), 300))
 	}
 }
 
@@ -238,16 +249,24 @@ func (s *Stub) Close() {
 
 // StubStats are the stub's counters for the result file.
 type StubStats struct {
-	Runs             int64 `json:"runs"`
-	BadToken         int64 `json:"badToken"`
-	CallbacksPosted  int64 `json:"callbacksPosted"`
-	CallbackErrors   int64 `json:"callbackErrors"`
-	CallbackRequests int64 `json:"callbackRequests"`
-	RegistryErrors   int64 `json:"registryErrors"`
+	Runs             int64    `json:"runs"`
+	BadToken         int64    `json:"badToken"`
+	CallbacksPosted  int64    `json:"callbacksPosted"`
+	CallbackErrors   int64    `json:"callbackErrors"`
+	CallbackRequests int64    `json:"callbackRequests"`
+	RegistryErrors   int64    `json:"registryErrors"`
+	ErrorSample      []string `json:"errorSample,omitempty"`
 }
 
 // Stats returns the counters.
 func (s *Stub) Stats() StubStats {
 	return StubStats{Runs: s.runs.Load(), BadToken: s.badToken.Load(), CallbacksPosted: s.cbPosted.Load(),
-		CallbackErrors: s.cbErrors.Load(), CallbackRequests: s.cbBatches.Load(), RegistryErrors: s.registryErrors.Load()}
+		CallbackErrors: s.cbErrors.Load(), CallbackRequests: s.cbBatches.Load(), RegistryErrors: s.registryErrors.Load(),
+		ErrorSample: s.errSample()}
+}
+
+func (s *Stub) errSample() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.errs...)
 }

@@ -21,9 +21,8 @@ type fixtureLine struct {
 	times []int64
 }
 
-// fixturePath finds ../shared/fixtures/cron/quartz_next_fire_times.tsv
-// relative to the directory holding go.mod.
-func fixturePath(tb testing.TB) string {
+// repoRoot returns the directory holding go.mod, above the test's directory.
+func repoRoot(tb testing.TB) string {
 	tb.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -31,7 +30,7 @@ func fixturePath(tb testing.TB) string {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "fixtures", "cron", "quartz_next_fire_times.tsv")
+			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -39,6 +38,12 @@ func fixturePath(tb testing.TB) string {
 		}
 		dir = parent
 	}
+}
+
+// fixturePath returns ../shared/fixtures/cron/quartz_next_fire_times.tsv
+// relative to the repository root.
+func fixturePath(tb testing.TB) string {
+	return filepath.Join(repoRoot(tb), "..", "shared", "fixtures", "cron", "quartz_next_fire_times.tsv")
 }
 
 // readFixture parses the fixture; it fails the test on malformed lines.

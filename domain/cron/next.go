@@ -21,24 +21,21 @@ func (e *Expression) Next(after time.Time, loc *time.Location) (time.Time, bool)
 		loc = time.UTC
 	}
 	a := after.Unix()
-	if sp, ok := spanAt(a, loc); ok && sp.start != math.MinInt64 && a-sp.start < window {
-		// Recently changed offset: take the careful path below.
-	} else if ok {
-		// Fast path: a lies well inside one offset period, so a's wall time
-		// plus a second is the lower bound and, while the result stays well
-		// inside the period too, the wall time has a single reading.
-		w, found := e.nextWall(a + sp.off + 1)
-		if !found {
-			return time.Time{}, false
-		}
-		if u := w - sp.off; sp.end == math.MaxInt64 || sp.end-u > window {
-			return time.Unix(u, 0).In(loc), true
-		}
-		return time.Unix(instantOf(w, loc), 0).In(loc), true
+	// settled: a lies in an offset period that began at least two days ago,
+	// so the clock was not turned back just before a.
+	sp, ok := spanAt(a, loc)
+	settled := ok && (sp.start == math.MinInt64 || a-sp.start >= window)
+	lb := a + sp.off + 1
+	if !settled {
+		lb = wallLowerBound(a, loc)
 	}
-	w, ok := e.nextWall(wallLowerBound(a, loc))
-	if !ok {
+	w, found := e.nextWall(lb)
+	if !found {
 		return time.Time{}, false
+	}
+	// Well inside a's period, the wall time has a single reading.
+	if u := w - sp.off; settled && (sp.end == math.MaxInt64 || sp.end-u > window) {
+		return time.Unix(u, 0).In(loc), true
 	}
 	return time.Unix(instantOf(w, loc), 0).In(loc), true
 }
@@ -76,14 +73,10 @@ func (e *Expression) nextWall(lb int64) (int64, bool) {
 	var dmask uint64
 	maskKey := -1
 	for y <= maxYear {
-		if !e.anyYear {
-			ny := e.years.next(y)
-			if ny == 0 {
-				return 0, false
-			}
-			if ny != y {
-				y, mo, d, h, mi, s = ny, 1, 1, 0, 0, 0
-			}
+		if ny := e.yearFrom(y); ny == 0 {
+			return 0, false
+		} else if ny != y {
+			y, mo, d, h, mi, s = ny, 1, 1, 0, 0, 0
 		}
 		nm := nextBit(e.month, mo)
 		if nm > 12 {
@@ -110,6 +103,14 @@ func (e *Expression) nextWall(lb int64) (int64, bool) {
 		return wallOf(y, mo, d, h, mi, s), true
 	}
 	return 0, false
+}
+
+// yearFrom returns the first year >= y the expression allows, 0 if none.
+func (e *Expression) yearFrom(y int) int {
+	if e.anyYear {
+		return y
+	}
+	return e.years.next(y)
 }
 
 // timeAtOrAfter returns the first matching time of day at or after

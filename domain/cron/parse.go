@@ -22,12 +22,9 @@ type item struct {
 	step    int  // increment after '/', 0 when absent
 	star    bool // the range was '*' (or a bare "/n")
 	hasStep bool
-	// stepIgnored marks a step written after a name, which Quartz ignores.
-	stepIgnored bool
-	openEnd     bool // "a/n": the range runs to the end of the field
+	openEnd bool // "a/n": the range runs to the end of the field
 	fromEnd bool // itemNearest counted from the last day
 	nth     int  // itemNth's k
-	text    string
 }
 
 // fieldParser parses one field of an expression into e.
@@ -60,7 +57,6 @@ func (p *fieldParser) parse() *SyntaxError {
 		if err != nil {
 			return err
 		}
-		it.text = s
 		p.e.items[p.kind] = append(p.e.items[p.kind], it)
 		p.apply(it)
 	}

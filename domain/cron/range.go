@@ -24,6 +24,12 @@ func (p *fieldParser) parseRange(s string) (item, *SyntaxError) {
 		it.lo, it.hi = p.bounds()
 		return it, p.checkStep(it, s)
 	}
+	return p.parseBounds(it, body, s)
+}
+
+// parseBounds reads the "a" or "a-b" part of a range item whose step, if
+// any, is already in it.
+func (p *fieldParser) parseBounds(it item, body, s string) (item, *SyntaxError) {
 	loText, hiText, isRange := strings.Cut(body, "-")
 	lo, loName, err := p.value(loText, s, false)
 	if err != nil {
@@ -41,9 +47,9 @@ func (p *fieldParser) parseRange(s string) (item, *SyntaxError) {
 		it.hi = hi
 	}
 	switch {
-	case loName && hasStep:
-		it.hasStep, it.step, it.stepIgnored = false, 0, true
-	case hasStep && !isRange:
+	case loName && it.hasStep:
+		it.hasStep, it.step = false, 0 // Quartz ignores a step after a name
+	case it.hasStep && !isRange:
 		_, it.hi = p.bounds() // "a/n" runs to the end of the field
 		it.openEnd = true
 		if err := p.checkStep(it, s); err != nil {
@@ -52,6 +58,9 @@ func (p *fieldParser) parseRange(s string) (item, *SyntaxError) {
 	}
 	if p.kind == kYear && it.hi < it.lo {
 		return it, p.fail(ProblemRangeReversed, s)
+	}
+	if it.hasStep && it.step == 0 { // Quartz: "a/0" and "a-b/0" are just a
+		it.hi, it.openEnd = it.lo, false
 	}
 	return it, nil
 }
@@ -133,13 +142,10 @@ func (p *fieldParser) apply(it item) {
 
 // applyRange sets the bits of a range item. Ranges whose end is below their
 // start wrap around the field ("50-10", "FRI-MON", "NOV-FEB"), except in
-// the year field. A step of 0 is read as Quartz reads it: "*/0" is every
-// value and "a/0" or "a-b/0" is just a.
+// the year field. A step of 0 counts as 1 ("*/0" is every value; "a/0" was
+// already narrowed to a by parseBounds, as Quartz reads it).
 func (p *fieldParser) applyRange(it item) {
 	step := it.step
-	if it.hasStep && step == 0 && !it.star {
-		it.hi = it.lo
-	}
 	if step == 0 {
 		step = 1
 	}

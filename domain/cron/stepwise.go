@@ -50,8 +50,8 @@ func (e *Expression) nextWallStepwise(lb int64) (int64, bool) {
 			mo, d, h, mi, s = nm, 1, 0, 0, 0
 			continue
 		}
-		if !e.anyYear && e.years.next(y) != y {
-			if y = e.years.next(y); y == 0 {
+		if ny := e.yearFrom(y); ny != y {
+			if y = ny; y == 0 {
 				return 0, false
 			}
 			mo, d, h, mi, s = 1, 1, 0, 0, 0
