@@ -56,19 +56,24 @@ func newEnv(t testing.TB, db *sqlstore.DB, lang string) *env {
 
 func newSQLiteEnv(t testing.TB, lang string) *env { return newEnv(t, sqltest.MustOpenSQLite(t), lang) }
 
-// countingLogs is the real log store, counting the batched writes.
+// countingLogs is the real log store, counting the batched writes. A
+// commit delay, when set, makes every write take as long as a durable
+// commit on a server would, so batching does not depend on machine load.
 type countingLogs struct {
 	ports.LogStore
 	creates, updates atomic.Int64
+	commitDelay      time.Duration
 }
 
 func (c *countingLogs) CreateLogs(ctx context.Context, logs []*domain.JobLog) error {
 	c.creates.Add(1)
+	time.Sleep(c.commitDelay)
 	return c.LogStore.CreateLogs(ctx, logs)
 }
 
 func (c *countingLogs) UpdateTriggerInfos(ctx context.Context, logs []*domain.JobLog) error {
 	c.updates.Add(1)
+	time.Sleep(c.commitDelay)
 	return c.LogStore.UpdateTriggerInfos(ctx, logs)
 }
 
@@ -388,6 +393,7 @@ func TestTriggerFailoverBusyover(t *testing.T) {
 // Concurrent triggers share their inserts and updates.
 func TestTriggerBatchesConcurrentWrites(t *testing.T) {
 	e := newSQLiteEnv(t, "en")
+	e.logs.commitDelay = 20 * time.Millisecond
 	exs, addrs := executors(t, 1, executortest.Java)
 	job := e.job(e.group(domain.AddressAuto, addrs...), nil)
 	const n = 200

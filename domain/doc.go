@@ -3,5 +3,6 @@
 // upstream string values, the executor wire messages and the rules that
 // belong to them.
 //
-// It imports the standard library only; every other package depends on it.
+// It imports the standard library only (and its own subpackage domain/cron,
+// the Quartz-compatible cron engine); every other package depends on it.
 package domain

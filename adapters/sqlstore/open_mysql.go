@@ -43,7 +43,7 @@ func openMySQL(ctx context.Context, dsn string, o options) (*DB, error) {
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	if err := sqldb.PingContext(ctx); err != nil {
 		closeQuietly(sqldb)
-		return nil, fmt.Errorf("connect to mysql %s/%s: %w", cfg.Addr, cfg.DBName, err)
+		return nil, fmt.Errorf("--db: connect to mysql %s/%s: %w", cfg.Addr, cfg.DBName, err)
 	}
 	bdb := bun.NewDB(sqldb, mysqldialect.New())
 	db := &DB{engine: MySQL, wr: bdb, rd: bdb, loc: o.loc, autoincStep: 1, dbName: cfg.DBName}

@@ -22,7 +22,7 @@ func TestOpenErrors(t *testing.T) {
 		{"mysql:", "--db"},
 		{"mysql:root@tcp(127.0.0.1:3306", "--db mysql:"},
 		{"mysql:root:secret@tcp(127.0.0.1:3306)/", "names no database"},
-		{"mysql:root:secret@tcp(127.0.0.1:1)/xjob?timeout=2s", "connect to mysql 127.0.0.1:1/xjob"},
+		{"mysql:root:secret@tcp(127.0.0.1:1)/xjob?timeout=2s", "--db: connect to mysql 127.0.0.1:1/xjob"},
 		{"sqlite:", "--db"},
 		{"sqlite::memory:", "--db sqlite"},
 	} {
