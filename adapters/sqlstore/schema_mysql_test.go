@@ -1,12 +1,8 @@
 package sqlstore_test
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -17,53 +13,6 @@ import (
 	"github.com/xjob-dev/xjob/migrations"
 	"github.com/xjob-dev/xjob/ports"
 )
-
-// upstreamScript returns the path of an upstream schema fixture in ../shared.
-func upstreamScript(t *testing.T, version string) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "fixtures", "upstream", "tables_xxl_job-"+version+".sql")
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("upstream fixture: %v", err)
-	}
-	return p
-}
-
-// loadScript runs an upstream script statement by statement in db, skipping
-// its CREATE DATABASE and USE lines (the test database is already selected).
-func loadScript(t *testing.T, db *sql.DB, path string) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var stmt strings.Builder
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		trim := strings.TrimSpace(line)
-		if stmt.Len() == 0 && (trim == "" || strings.HasPrefix(trim, "#") || strings.HasPrefix(trim, "--")) {
-			continue
-		}
-		stmt.WriteString(line + "\n")
-		if !strings.HasSuffix(trim, ";") {
-			continue
-		}
-		q := strings.TrimSpace(stmt.String())
-		stmt.Reset()
-		lower := strings.ToLower(q)
-		if strings.HasPrefix(lower, "create database") || strings.HasPrefix(lower, "use ") {
-			continue
-		}
-		if _, err := db.ExecContext(context.Background(), q); err != nil {
-			t.Fatalf("%s: %v\n%s", filepath.Base(path), err, q)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // schemaOf describes the upstream tables of database name, one line per
 // table, column and index-column, from information_schema.
@@ -131,7 +80,7 @@ func diffLines(a, b []string) (onlyA, onlyB []string) {
 func TestMySQLSchemaMatchesUpstream(t *testing.T) {
 	upName := sqltest.MustCreateMySQLDatabase(t)
 	raw := sqltest.RawMySQL(t, upName)
-	loadScript(t, raw, upstreamScript(t, "3.4.2"))
+	sqltest.LoadScript(t, raw, sqltest.UpstreamScript(t, "3.4.2"))
 
 	db := sqltest.MustOpenMySQL(t)
 	var ours string
@@ -198,7 +147,7 @@ func TestMySQLAdoption(t *testing.T) {
 		t.Run(tc.version, func(t *testing.T) {
 			name := sqltest.MustCreateMySQLDatabase(t)
 			raw := sqltest.RawMySQL(t, name)
-			loadScript(t, raw, upstreamScript(t, tc.version))
+			sqltest.LoadScript(t, raw, sqltest.UpstreamScript(t, tc.version))
 			before := schemaOf(t, raw, name)
 
 			db, cleanup, err := sqlstore.Open(t.Context(), "mysql:"+sqltest.MySQLDSN(t, name), sqlstore.WithLocation(sqltest.Location))
@@ -286,7 +235,7 @@ func TestMySQLAdoption(t *testing.T) {
 func TestMySQLAdoptionWithoutLockRow(t *testing.T) {
 	name := sqltest.MustCreateMySQLDatabase(t)
 	raw := sqltest.RawMySQL(t, name)
-	loadScript(t, raw, upstreamScript(t, "3.4.2"))
+	sqltest.LoadScript(t, raw, sqltest.UpstreamScript(t, "3.4.2"))
 	if _, err := raw.Exec("DELETE FROM xxl_job_lock"); err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +269,7 @@ func TestMySQLRefusesPartialOrUnknownSchema(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			name := sqltest.MustCreateMySQLDatabase(t)
 			raw := sqltest.RawMySQL(t, name)
-			loadScript(t, raw, upstreamScript(t, tc.script))
+			sqltest.LoadScript(t, raw, sqltest.UpstreamScript(t, tc.script))
 			if tc.prep != "" {
 				if _, err := raw.Exec(tc.prep); err != nil {
 					t.Fatal(err)

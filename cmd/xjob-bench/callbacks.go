@@ -64,7 +64,7 @@ func (e *Env) RunCallbacks(ctx context.Context) error {
 		return err
 	}
 	seed := Seeder{DB: db}
-	group, err := seed.CreateGroup(ctx, "http://127.0.0.1:9/")
+	group, err := seed.CreateGroup(ctx, "http://127.0.0.1:9/", true)
 	if err != nil {
 		return err
 	}

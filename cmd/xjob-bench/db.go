@@ -158,12 +158,17 @@ type Seeder struct {
 	SQLite bool
 }
 
-// CreateGroup inserts the group "bench" (auto registration) whose address
-// list already holds the stub, so the first fires do not wait for the
-// registry monitor.
-func (s Seeder) CreateGroup(ctx context.Context, address string) (int64, error) {
+// CreateGroup inserts the group "bench" whose address list already holds
+// the stub, so the first fires do not wait for the registry monitor. An
+// auto-registration group (manual false) needs a stub that registers, or
+// the registry monitor empties its list.
+func (s Seeder) CreateGroup(ctx context.Context, address string, manual ...bool) (int64, error) {
+	typ := 0
+	if len(manual) > 0 && manual[0] {
+		typ = 1
+	}
 	res, err := s.DB.ExecContext(ctx, `INSERT INTO xxl_job_group (app_name, title, address_type, address_list, update_time)
-		VALUES ('bench', 'bench', 0, ?, ?)`, address, time.Now().UTC())
+		VALUES ('bench', 'bench', ?, ?, ?)`, typ, address, time.Now().UTC())
 	if err != nil {
 		return 0, fmt.Errorf("insert group: %w", err)
 	}

@@ -128,7 +128,7 @@ func (e *Env) timeFirstFire(ctx context.Context, adminDB string, open func() (*s
 	}
 	defer stub.Close()
 	seed := Seeder{DB: db, SQLite: filepath.Ext(adminDB) == ".db"}
-	group, err := seed.CreateGroup(ctx, stub.URL())
+	group, err := seed.CreateGroup(ctx, stub.URL(), true) // the stub does not register here
 	if err != nil {
 		return 0, 0, err
 	}
