@@ -181,6 +181,7 @@ func (s *Server) routes() http.Handler {
 				r.Use(s.requirePasswordChanged)
 				r.Get("/", s.handleIndex)
 				r.Get("/dashboard", s.handleDashboard)
+				r.Get("/help", s.handleHelp)
 				s.jobRoutes(r)
 				s.logRoutes(r)
 				r.Group(func(r chi.Router) {

@@ -136,6 +136,8 @@ func TestExecutorE2EServeAndExecutorProcesses(t *testing.T) {
 	}
 
 	t.Logf("executors registered after %v", time.Since(start).Round(time.Millisecond))
+	// Due in a second; an idle scheduler scans every 4 s, so the first
+	// fires may come a few seconds late (still within the misfire window).
 	next := time.Now().Add(time.Second).UnixMilli()
 	newJob := func(g *domain.Group, glue domain.GlueType, handler, source, param string) *domain.JobInfo {
 		j := &domain.JobInfo{GroupID: g.ID, Desc: "e2e " + string(glue), Author: "e2e", ScheduleType: domain.ScheduleCron,
@@ -174,7 +176,7 @@ func TestExecutorE2EServeAndExecutorProcesses(t *testing.T) {
 			t.Errorf("%s: trigger %d %q, handle %d %q", c.job.Desc, l.TriggerCode, l.TriggerMsg, l.HandleCode, l.HandleMsg)
 		}
 		out := runLogOf(t, c.logDir, l.ID)
-		t.Logf("%s: log %d after %v, run log:\n%s", c.job.Desc, l.ID, time.Since(start).Round(time.Millisecond), out)
+		t.Logf("%s: log %d succeeded after %v", c.job.Desc, l.ID, time.Since(start).Round(time.Millisecond))
 		if !strings.Contains(out, c.want) || !strings.Contains(out, "handleCode=200") {
 			t.Errorf("%s: run log %d lacks %q and the end line:\n%s", c.job.Desc, l.ID, c.want, out)
 		}
@@ -185,13 +187,7 @@ func TestExecutorE2EServeAndExecutorProcesses(t *testing.T) {
 		refused = firstLog(refusedJob.ID, domain.LogStatusFail)
 		return refused != nil
 	})
-	if all, _, err := logs.FindLogs(ctx, ports.LogFilter{Status: domain.LogStatusAll, Limit: 100}); err == nil {
-		for _, l := range all {
-			t.Logf("DEBUG log %d job %d trigger %s code %d handle %d at %s", l.ID, l.JobID, l.TriggerTime.Format("15:04:05.000"), l.TriggerCode, l.HandleCode, l.HandleTime.Format("15:04:05.000"))
-		}
-		t.Logf("DEBUG next %s start %s", time.UnixMilli(next).UTC().Format("15:04:05.000"), start.UTC().Format("15:04:05.000"))
-	}
-	t.Logf("refused after %v: %q", time.Since(start).Round(time.Millisecond), refused.TriggerMsg)
+	t.Logf("GLUE refused after %v", time.Since(start).Round(time.Millisecond))
 	if refused.TriggerCode != domain.CodeFail ||
 		!strings.Contains(refused.TriggerMsg, "glueType[GLUE_SHELL] is not enabled on this executor.") {
 		t.Errorf("GLUE job on the executor without --glue: trigger %d %q; want 500 with the refusal",

@@ -22,7 +22,7 @@ type PageInfo struct {
 	CSRF         string
 	Lang         string // en, zh-CN or zh-TW
 	User         *UserInfo
-	Active       string // nav item: dashboard, jobs, logs, groups, users
+	Active       string // nav item: dashboard, jobs, logs, groups, users, help
 	AssetVersion string // cache-busting suffix of static URLs
 	Flash        *Flash
 }
@@ -376,4 +376,11 @@ type ErrorView struct {
 	Status  int
 	Title   string
 	Message string
+}
+
+// HelpView is the help page. AdminURL is the scheduling center's address as
+// this request reached it (scheme, host and context path), shown in the
+// executor configuration examples.
+type HelpView struct {
+	AdminURL string
 }

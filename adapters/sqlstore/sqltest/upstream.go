@@ -57,4 +57,3 @@ func LoadScript(t testing.TB, db *sql.DB, path string) {
 		t.Fatal(err)
 	}
 }
-
