@@ -38,6 +38,16 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
+// Time limits of the browser tests. They are generous on purpose: CI runs
+// them under go test -race ./... next to every other package on two cores,
+// where a page can take seconds. Nothing waits a fixed time; every wait is
+// for a condition, and these only bound how long a broken test hangs.
+const (
+	browserTestTimeout = 6 * time.Minute  // one test, browser start included
+	stepTimeout        = 90 * time.Second // one run() step
+	pollTimeout        = time.Minute      // one poll for a page state
+)
+
 // fakeExecutor runs "jobs" that print one log line every interval until
 // they reach lines, then call back success; /kill stops them.
 type fakeExecutor struct {
@@ -46,6 +56,7 @@ type fakeExecutor struct {
 	token    string
 	lines    int
 	interval time.Duration
+	loc      *time.Location // zone of the log lines' times
 
 	mu   sync.Mutex
 	runs map[int64]*fakeRun // by log id
@@ -62,7 +73,7 @@ type fakeRun struct {
 }
 
 func newFakeExecutor(t *testing.T, token string, lines int, interval time.Duration) *fakeExecutor {
-	x := &fakeExecutor{t: t, token: token, lines: lines, interval: interval, runs: map[int64]*fakeRun{}}
+	x := &fakeExecutor{t: t, token: token, lines: lines, interval: interval, loc: time.Local, runs: map[int64]*fakeRun{}}
 	x.ts = httptest.NewServer(http.HandlerFunc(x.serve))
 	t.Cleanup(x.ts.Close)
 	return x
@@ -134,7 +145,7 @@ func (x *fakeExecutor) serve(w http.ResponseWriter, r *http.Request) {
 func (x *fakeExecutor) work(run *fakeRun, logDate int64) {
 	add := func(s string) {
 		x.mu.Lock()
-		run.lines = append(run.lines, time.Now().Format("2006-01-02 15:04:05")+" "+s)
+		run.lines = append(run.lines, time.Now().In(x.loc).Format("2006-01-02 15:04:05")+" "+s)
 		x.mu.Unlock()
 	}
 	add("----------- xjob job execute start -----------<br>----------- Param:" + run.param)
@@ -171,6 +182,7 @@ func (x *fakeExecutor) callback(logID, logDate int64, code int, msg string) {
 // e2eAdmin is the console plus the executor API on one server, wired to
 // the real use cases.
 type e2eAdmin struct {
+	loc   *time.Location // the console's zone
 	db    *sqlstore.DB
 	flags *web.SQLUserFlags
 	ts    *httptest.Server
@@ -201,8 +213,15 @@ func newE2EAdmin(t *testing.T, lines int, interval time.Duration) *e2eAdmin {
 
 	hasher := password.Hasher{Cost: 4}
 	flags := web.NewSQLUserFlags(db.Bun().DB)
-	co := application.ConsoleOptions{Location: sqltest.Location}
-	console := web.NewServer(web.Options{Lang: "en", Location: sqltest.Location}, web.Deps{
+	// A named zone with the test database's offset (UTC+8, no daylight
+	// saving since 1991), so pages and screenshots show what a real
+	// installation shows.
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	co := application.ConsoleOptions{Location: loc}
+	console := web.NewServer(web.Options{Lang: "en", Location: loc}, web.Deps{
 		Users: users, Groups: groups, Jobs: jobs, Logs: logs, Clock: clk,
 		Login:    application.NewLogin(users, hasher, flags, co),
 		JobsUC:   application.NewManageJobs(jobs, groups, logs, sqlstore.NewGlueStore(db), clk, co),
@@ -216,10 +235,11 @@ func newE2EAdmin(t *testing.T, lines int, interval time.Duration) *e2eAdmin {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiHandler)
 	mux.Handle("/", console.Handler())
-	a := &e2eAdmin{db: db, flags: flags, ts: httptest.NewServer(mux)}
+	a := &e2eAdmin{loc: loc, db: db, flags: flags, ts: httptest.NewServer(mux)}
 	t.Cleanup(a.ts.Close)
 	a.exec = newFakeExecutor(t, token, lines, interval)
 	a.exec.admin = a.ts.URL
+	a.exec.loc = loc // as if the executor ran in the admin's zone
 	return a
 }
 
@@ -256,7 +276,7 @@ func browser(t *testing.T, width, height int) context.Context {
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, browserTestTimeout)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
@@ -277,7 +297,7 @@ func browser(t *testing.T, width, height int) context.Context {
 
 func run(t *testing.T, ctx context.Context, step string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	stepCtx, cancel := context.WithTimeout(ctx, 40*time.Second)
+	stepCtx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(stepCtx, steps...); err != nil {
 		htmlCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -290,47 +310,60 @@ func run(t *testing.T, ctx context.Context, step string, steps ...chromedp.Actio
 // value runs one action that returns a value.
 func value[T any](t *testing.T, ctx context.Context, step string, a chromedp.Action[T]) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, a)
+	stepCtx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(stepCtx, a)
 	if err != nil {
 		t.Fatalf("%s: %v", step, err)
 	}
 	return v
 }
 
+// retype replaces the text of an input the way a person does: it empties
+// the field, then types text key by key (each key fires input events).
+func retype(sel, text string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.WaitVisible(chromedp.CSS(sel)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector(` + jsString(sel) + `).value = ""`),
+		chromedp.SendKeys(chromedp.CSS(sel), text),
+	}
+}
+
+// choose picks an option of a select and fires the change event, as a
+// person choosing with the mouse does.
+func choose(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector(` + jsString(sel) + `);
+		s.value = ` + jsString(value) + `; s.dispatchEvent(new Event("change", {bubbles: true})) })()`)
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// steps joins step lists for run.
+func steps(parts ...[]chromedp.Action[chromedp.Void]) []chromedp.Action[chromedp.Void] {
+	var out []chromedp.Action[chromedp.Void]
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
 func tid(id string) chromedp.CSS { return chromedp.CSS(`[data-testid="` + id + `"]`) }
 
 // switchLang picks a language in the header's switcher; htmx posts it and
-// reloads the page. It waits until the reloaded page is in that language.
+// reloads the page. It waits until htmx runs on the current page, then until
+// the reloaded page is in that language. The caller has opened a page.
 func switchLang(t *testing.T, ctx context.Context, lang string) {
 	t.Helper()
-	// Set the select and fire the change event htmx listens to, in one
-	// script, retried while a previous page is still being replaced.
-	choose := `(() => { const s = document.querySelector('[data-testid="lang-select"]');
-		if (!s || document.readyState !== "complete") return false;
-		s.value = "` + lang + `"; s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		evalCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		ok, err := chromedp.Run(evalCtx, chromedp.Evaluate[bool](choose))
-		cancel()
-		if err == nil && ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("cannot choose %s: %v", lang, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	for time.Now().Before(deadline) {
-		evalCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		got, err := chromedp.Run(evalCtx, chromedp.Evaluate[string](`document.readyState + " " + document.documentElement.lang`))
-		cancel()
-		if err == nil && got == "complete "+lang {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("page did not switch to %s", lang)
+	run(t, ctx, "switch to "+lang,
+		chromedp.Poll[chromedp.Void](`window.htmx !== undefined && document.readyState === "complete" &&
+			document.querySelector('[data-testid="lang-select"]') !== null`, chromedp.WithPollingTimeout(pollTimeout)),
+		choose(`[data-testid="lang-select"]`, lang),
+		chromedp.WaitVisible(`//html[@lang="`+lang+`"]//*[@data-testid="lang-select"]`),
+		chromedp.Poll[chromedp.Void](`document.readyState === "complete"`, chromedp.WithPollingTimeout(pollTimeout)),
+	)
 }
 
 func login(t *testing.T, ctx context.Context, base, user string) {
@@ -347,7 +380,9 @@ func login(t *testing.T, ctx context.Context, base, user string) {
 
 func TestE2EConsole(t *testing.T) {
 	ctx := browser(t, 1366, 900)
-	a := newE2EAdmin(t, 12, 400*time.Millisecond)
+	// The first run is stopped from the console: it is long enough (24 s)
+	// not to end by itself before the kill on a loaded machine.
+	a := newE2EAdmin(t, 60, 400*time.Millisecond)
 	base := a.ts.URL
 	g := sqltest.MustCreateGroup(t, a.db, &domain.Group{AppName: "e2e-executor", Title: "E2E executor", AddressType: domain.AddressManual, AddressList: a.exec.ts.URL})
 	other := sqltest.MustCreateGroup(t, a.db, &domain.Group{AppName: "other-executor", Title: "Other team", AddressType: domain.AddressManual, AddressList: "http://127.0.0.1:1"})
@@ -357,25 +392,50 @@ func TestE2EConsole(t *testing.T) {
 
 	login(t, ctx, base, "admin")
 
-	// Create a job; the next fire times follow the cron expression as it is typed.
-	run(t, ctx, "job form",
-		chromedp.Navigate(base+"/jobinfo/new"),
-		chromedp.WaitVisible(tid("job-form")),
-		chromedp.SetValue(chromedp.CSS(`#jobGroup`), itoa(g.ID)),
-		chromedp.SendKeys(chromedp.CSS(`#jobDesc`), "E2E rolling job"),
-		chromedp.SendKeys(chromedp.CSS(`#scheduleConf`), "0 30 2 * * ?"),
-		chromedp.WaitVisible(chromedp.CSS(`#next-times li`)),
-		chromedp.SendKeys(chromedp.CSS(`#executorHandler`), "slowJob"),
-	)
+	// Create a job. The next fire times follow the schedule as it is typed:
+	// a cron expression, then an invalid one (the localized field error),
+	// then a fixed delay in a zone of its own, which is what gets saved.
+	run(t, ctx, "job form", steps(
+		[]chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(base + "/jobinfo/new"),
+			chromedp.WaitVisible(tid("job-form")),
+			chromedp.SetValue(chromedp.CSS(`#jobGroup`), itoa(g.ID)),
+			chromedp.SendKeys(chromedp.CSS(`#jobDesc`), "E2E rolling job"),
+			chromedp.SendKeys(chromedp.CSS(`#scheduleConf`), "0 30 2 * * ?"),
+			chromedp.WaitVisible(`//div[@id="next-times"]/ol/li[5][contains(., "02:30:00")]`),
+		},
+	)...)
 	nextTimes := value(t, ctx, "next times", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#next-times li')].map(e => e.textContent)`))
 	if len(nextTimes) != 5 {
 		t.Fatalf("next fire times = %v", nextTimes)
 	}
+	for i, s := range nextTimes {
+		if !strings.Contains(s, " 02:30:00 ") || (i > 0 && s <= nextTimes[i-1]) {
+			t.Fatalf("next fire times = %v", nextTimes)
+		}
+	}
 	shot(t, ctx, "job-form")
+	run(t, ctx, "invalid cron", steps(
+		retype(`#scheduleConf`, "0 0 25 * * ?"),
+		[]chromedp.Action[chromedp.Void]{
+			chromedp.WaitVisible(`//p[@data-testid="next-times-error"][contains(., 'hour: "25" is out of range 0-23.')]`),
+		},
+	)...)
+	run(t, ctx, "fixed delay in Tokyo", steps(
+		[]chromedp.Action[chromedp.Void]{choose(`#scheduleType`, "FIX_DELAY")},
+		retype(`#scheduleConf`, "600"),
+		retype(`#timeZone`, "Asia/Tokyo"),
+		[]chromedp.Action[chromedp.Void]{
+			chromedp.WaitVisible(`//div[@id="next-times"][.//p[@data-testid="next-times-zone"][contains(., "Asia/Tokyo")]]/ol/li[5][contains(., "JST")]`),
+			chromedp.WaitVisible(tid("next-times-fix-delay")),
+		},
+	)...)
+	shot(t, ctx, "job-form-fix-delay")
 	run(t, ctx, "save job",
+		chromedp.SendKeys(chromedp.CSS(`#executorHandler`), "slowJob"),
 		chromedp.Click(tid("job-save")),
 		chromedp.WaitVisible(tid("flash")),
-		chromedp.WaitVisible(`//td[contains(., "E2E rolling job")]`),
+		chromedp.WaitVisible(`//tr[@data-testid="job-row"][contains(., "E2E rolling job")][contains(., "Asia/Tokyo")]`),
 	)
 	jobs, _, _ := sqlstore.NewJobStore(a.db).FindJobs(context.Background(), portsAll())
 	var job *domain.JobInfo
@@ -387,6 +447,18 @@ func TestE2EConsole(t *testing.T) {
 	if job == nil {
 		t.Fatal("job not stored")
 	}
+	if job.ScheduleType != domain.ScheduleFixDelay || job.ScheduleConf != "600" || job.TimeZone != "Asia/Tokyo" {
+		t.Fatalf("stored schedule %s %q in %q", job.ScheduleType, job.ScheduleConf, job.TimeZone)
+	}
+	// The edit form shows what was saved.
+	run(t, ctx, "edit form",
+		chromedp.Navigate(base+"/jobinfo/"+itoa(job.ID)+"/edit"),
+		chromedp.WaitVisible(`//div[@id="next-times"]/ol/li[5][contains(., "JST")]`),
+	)
+	saved := value(t, ctx, "edit values", chromedp.Evaluate[[]string](`["scheduleType", "scheduleConf", "timeZone"].map(id => document.getElementById(id).value)`))
+	if strings.Join(saved, "|") != "FIX_DELAY|600|Asia/Tokyo" {
+		t.Fatalf("edit form shows %v", saved)
+	}
 
 	// Run it once on the fake executor and watch the log roll.
 	run(t, ctx, "run once",
@@ -397,13 +469,12 @@ func TestE2EConsole(t *testing.T) {
 		chromedp.WaitVisible(tid("log-row")),
 		chromedp.Click(tid("log-detail")),
 		chromedp.WaitVisible(tid("log-console")),
-		chromedp.WaitVisible(`//pre[@data-testid="log-console"][contains(., "step 3 of 12")]`),
+		chromedp.WaitVisible(`//pre[@data-testid="log-console"][contains(., "step 3 of 60")]`),
 	)
 	consoleText := value(t, ctx, "read console", chromedp.Text(tid("log-console")))
 	if !strings.Contains(consoleText, "Param:region=eu") {
 		t.Fatalf("console = %q", consoleText)
 	}
-	shot(t, ctx, "log-detail")
 
 	// Kill the run; the executor stops it and the log shows it failed.
 	run(t, ctx, "kill",
@@ -443,6 +514,23 @@ func TestE2EConsole(t *testing.T) {
 	if nav := value(t, ctx, "nav text", chromedp.Text(tid("nav-logs"))); nav != "调度日志" {
 		t.Fatalf("nav after language switch = %q", nav)
 	}
+	// Cron errors are localized, field name included, while typing.
+	run(t, ctx, "chinese cron error", steps(
+		[]chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(base + "/jobinfo/new"),
+			chromedp.WaitVisible(tid("job-form")),
+		},
+		retype(`#scheduleConf`, "0 0 9 ? * 8"),
+		[]chromedp.Action[chromedp.Void]{
+			chromedp.WaitVisible(`//p[@data-testid="next-times-error"][contains(., "周：“8”超出范围 1-7。")]`),
+		},
+	)...)
+	// The help page is in the menu.
+	run(t, ctx, "help",
+		chromedp.Click(tid("nav-help")),
+		chromedp.WaitVisible(`//h1[contains(., "使用教程")]`),
+		chromedp.WaitVisible(tid("help-snippet-3x")),
+	)
 	switchLang(t, ctx, "en")
 	run(t, ctx, "back to English", chromedp.WaitVisible(`//a[@data-testid="nav-jobs"][contains(., "Jobs")]`))
 
@@ -468,10 +556,22 @@ func TestE2EConsole(t *testing.T) {
 // shot saves a full-page PNG to docs/screenshots when XJOB_SCREENSHOTS=1.
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	saveShot(t, ctx, name, chromedp.FullScreenshot(100))
+}
+
+// shotViewport saves what the screen shows, for pages too long for a
+// useful full-page picture.
+func shotViewport(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	saveShot(t, ctx, name, chromedp.CaptureScreenshot())
+}
+
+func saveShot(t *testing.T, ctx context.Context, name string, capture chromedp.Action[[]byte]) {
+	t.Helper()
 	if os.Getenv("XJOB_SCREENSHOTS") != "1" {
 		return
 	}
-	buf := value(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
+	buf := value(t, ctx, "screenshot "+name, capture)
 	dir := filepath.Join("..", "..", "docs", "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

@@ -25,14 +25,23 @@ func TestE2ETour(t *testing.T) {
 	base := a.ts.URL
 	ids := seedTour(t, a)
 
+	// Console messages arrive in the order the page wrote them; the reader
+	// stops at a marker the test writes last, so it has seen every earlier
+	// message without waiting a fixed time.
+	const endMarker = "xjob-tour-end"
 	var mu sync.Mutex
 	var problems []string
 	consoleCtx, stopConsole := context.WithCancel(ctx)
 	defer stopConsole()
 	msgs := chromedp.Console(consoleCtx)
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		for m, err := range msgs {
 			if err != nil {
+				return
+			}
+			if strings.Contains(m.Text, endMarker) {
 				return
 			}
 			// The form with errors answers 422 on purpose; Chrome logs that.
@@ -65,6 +74,15 @@ func TestE2ETour(t *testing.T) {
 		run(t, ctx, p.name, chromedp.Navigate(base+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
 		shot(t, ctx, p.name)
 	}
+
+	// The help page is long: the screen at its top, and at the executors.
+	run(t, ctx, "help", chromedp.Navigate(base+"/help"), chromedp.WaitVisible(tid("help-snippet-go")))
+	shotViewport(t, ctx, "help")
+	run(t, ctx, "help: executors",
+		chromedp.Click(`//nav[@data-testid="help-toc"]//a[@href="#executors"]`),
+		chromedp.Poll[chromedp.Void](`location.hash === "#executors" && document.getElementById("executors").getBoundingClientRect().top < 100`, chromedp.WithPollingTimeout(pollTimeout)),
+	)
+	shotViewport(t, ctx, "help-executors")
 
 	// The GLUE editor is CodeMirror with the job's language; loading an old
 	// version puts it into the editor.
@@ -114,7 +132,15 @@ func TestE2ETour(t *testing.T) {
 	run(t, ctx, "phone dashboard", chromedp.Navigate(base+"/dashboard"), chromedp.WaitVisible(tid("bar-chart")))
 	shot(t, ctx, "dashboard-phone")
 
-	time.Sleep(200 * time.Millisecond)
+	run(t, ctx, "help on a phone", chromedp.Navigate(base+"/help"), chromedp.WaitVisible(tid("help-snippet-3x")))
+	shotViewport(t, ctx, "help-phone")
+
+	run(t, ctx, "end of the console messages", chromedp.Evaluate[chromedp.Void](`console.info("`+endMarker+`")`))
+	select {
+	case <-drained:
+	case <-time.After(pollTimeout):
+		t.Fatal("the browser console's messages did not arrive")
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(problems) > 0 {
@@ -140,16 +166,27 @@ func seedTour(t *testing.T, a *e2eAdmin) tourIDs {
 		}
 	}
 	now := time.Now()
-	mk := func(j *domain.JobInfo) *domain.JobInfo { return sqltest.MustCreateJob(t, a.db, j) }
+	// Running jobs get the next fire time their schedule really has.
+	mk := func(j *domain.JobInfo) *domain.JobInfo {
+		if j.TriggerStatus == domain.TriggerRunning && j.TriggerNextTime == 0 {
+			next, ok, err := j.NextTriggerTime(now, a.loc)
+			if err != nil || !ok {
+				t.Fatalf("next fire of %q: %v %v", j.ScheduleConf, ok, err)
+			}
+			j.TriggerNextTime = next.UnixMilli()
+		}
+		return sqltest.MustCreateJob(t, a.db, j)
+	}
 	cron := mk(&domain.JobInfo{GroupID: pay.ID, Desc: "Settle card payments", Author: "li.wei", ScheduleType: domain.ScheduleCron,
-		ScheduleConf: "0 0/15 * * * ?", ExecutorHandler: "settlementHandler", TriggerStatus: domain.TriggerRunning, TriggerNextTime: now.Add(9 * time.Minute).UnixMilli()})
+		ScheduleConf: "0 0/15 * * * ?", ExecutorHandler: "settlementHandler", TriggerStatus: domain.TriggerRunning})
 	mk(&domain.JobInfo{GroupID: pay.ID, Desc: "Reconcile bank statements", Author: "li.wei", ScheduleType: domain.ScheduleCron,
 		ScheduleConf: "0 30 1 * * ?", TimeZone: "Asia/Shanghai", ExecutorHandler: "reconcileHandler", RouteStrategy: domain.RouteFailover})
 	mk(&domain.JobInfo{GroupID: rep.ID, Desc: "Daily sales report", Author: "chen.mei", ScheduleType: domain.ScheduleCron,
-		ScheduleConf: "0 0 6 * * ?", ExecutorHandler: "salesReport", RouteStrategy: domain.RouteShardingBroadcast, TriggerStatus: domain.TriggerRunning,
-		TriggerNextTime: now.Add(5 * time.Hour).UnixMilli()})
+		ScheduleConf: "0 0 6 * * ?", ExecutorHandler: "salesReport", RouteStrategy: domain.RouteShardingBroadcast, TriggerStatus: domain.TriggerRunning})
+	// A fixed rate counts from the previous fire, three minutes ago.
 	mk(&domain.JobInfo{GroupID: rep.ID, Desc: "Refresh dashboards", Author: "chen.mei", ScheduleType: domain.ScheduleFixRate, ScheduleConf: "300",
-		ExecutorHandler: "refreshDashboards", TriggerStatus: domain.TriggerRunning, TriggerNextTime: now.Add(2 * time.Minute).UnixMilli()})
+		ExecutorHandler: "refreshDashboards", TriggerStatus: domain.TriggerRunning, TriggerLastTime: now.Add(-3 * time.Minute).Truncate(time.Second).UnixMilli(),
+		TriggerNextTime: now.Add(2 * time.Minute).Truncate(time.Second).UnixMilli()})
 	mk(&domain.JobInfo{GroupID: rep.ID, Desc: "Export to warehouse", Author: "chen.mei", ScheduleType: domain.ScheduleFixDelay, ScheduleConf: "600",
 		ExecutorHandler: "warehouseExport"})
 	mk(&domain.JobInfo{GroupID: pay.ID, Desc: "Manual refund batch", Author: "admin", ScheduleType: domain.ScheduleNone, ExecutorHandler: "refundBatch"})
@@ -167,7 +204,7 @@ func seedTour(t *testing.T, a *e2eAdmin) tourIDs {
 		}
 	}
 	logs := sqlstore.NewLogStore(a.db)
-	for i := 0; i < 14; i++ {
+	for i := 13; i >= 0; i-- { // oldest first, so ids grow with the trigger time
 		l := &domain.JobLog{GroupID: pay.ID, JobID: cron.ID, TriggerTime: now.Add(-time.Duration(i*15) * time.Minute)}
 		sqltest.MustCreateLogs(t, a.db, l)
 		l.TriggerCode, l.ExecutorAddress, l.ExecutorHandler = 200, a.exec.ts.URL, "settlementHandler"
@@ -194,8 +231,8 @@ func seedTour(t *testing.T, a *e2eAdmin) tourIDs {
 		}
 	}
 	reports := sqlstore.NewReportStore(a.db)
-	y, m, d := now.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, sqltest.Location)
+	y, m, d := now.In(a.loc).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, a.loc)
 	for i := 0; i < 7; i++ {
 		day := today.AddDate(0, 0, -i)
 		r := &domain.LogReport{TriggerDay: day, SucCount: 80 + (i*37)%60, FailCount: (i * 7) % 11, RunningCount: 0, UpdateTime: now}

@@ -80,6 +80,7 @@ type env struct {
 	reader  *fakeReader
 	server  *web.Server
 	ts      *httptest.Server
+	base    string // the context path without trailing slash
 }
 
 type envOption func(*web.Options)
@@ -94,7 +95,8 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		fn(&o)
 	}
 	e.server = web.NewServer(o, e.deps())
-	e.ts = httptest.NewServer(http.StripPrefix(strings.TrimRight(o.ContextPath, "/"), e.server.Handler()))
+	e.base = strings.TrimRight(o.ContextPath, "/")
+	e.ts = httptest.NewServer(http.StripPrefix(e.base, e.server.Handler()))
 	t.Cleanup(e.ts.Close)
 	return e
 }
@@ -234,15 +236,16 @@ func (c *client) post(path string, form url.Values, hdr ...string) *page {
 	return c.do(req)
 }
 
-// login signs in and fails the test unless it worked.
+// login signs in (under the env's context path) and fails the test unless
+// it worked.
 func (c *client) login(username string) {
 	c.e.t.Helper()
-	c.get("/auth/login")
-	p := c.post("/auth/login", url.Values{"userName": {username}, "password": {testPassword}})
+	c.get(c.e.base + "/auth/login")
+	p := c.post(c.e.base+"/auth/login", url.Values{"userName": {username}, "password": {testPassword}})
 	if p.status != http.StatusSeeOther {
 		c.e.t.Fatalf("login %s: status %d, body %s", username, p.status, p.body)
 	}
-	c.get("/dashboard") // fresh CSRF token of the session
+	c.get(c.e.base + "/dashboard") // fresh CSRF token of the session
 }
 
 func (p *page) text(sel string) string { return strings.TrimSpace(p.doc.Find(sel).Text()) }

@@ -55,7 +55,7 @@ func TestNoRawMessageIDs(t *testing.T) {
 		"/dashboard", "/jobinfo", "/jobinfo/new", "/jobinfo/" + itoa(job.ID) + "/edit", "/jobinfo/" + itoa(job.ID) + "/copy",
 		"/jobinfo/" + itoa(job.ID) + "/trigger", "/jobinfo/" + itoa(job.ID) + "/registry", "/jobcode/" + itoa(shell.ID),
 		"/joblog", "/joblog?jobGroup=" + itoa(g.ID) + "&jobId=" + itoa(job.ID), "/joblog/" + itoa(running.ID), "/joblog/clear",
-		"/jobgroup", "/jobgroup/new", "/jobgroup/" + itoa(g.ID) + "/edit", "/user", "/user/new", "/auth/password",
+		"/jobgroup", "/jobgroup/new", "/jobgroup/" + itoa(g.ID) + "/edit", "/user", "/user/new", "/auth/password", "/help",
 		"/no/such/page", "/jobinfo/424242/edit", "/jobcode/" + itoa(job.ID),
 		"/jobinfo/nexttimes?scheduleType=CRON&scheduleConf=0+0+1+*+*+%3F",
 		"/jobinfo/nexttimes?scheduleType=CRON&scheduleConf=0+0+25+*+*+%3F",

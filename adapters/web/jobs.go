@@ -356,7 +356,7 @@ func (s *Server) nextTimes(ctx context.Context, t domain.ScheduleType, conf, zon
 	if err != nil {
 		return templates.NextTimesView{Error: errorText(ctx, err)}
 	}
-	v := templates.NextTimesView{Zone: strings.TrimSpace(zone)}
+	v := templates.NextTimesView{Zone: strings.TrimSpace(zone), FixDelay: t == domain.ScheduleFixDelay}
 	if v.Zone == "" {
 		v.Zone = s.opts.Location.String()
 	}

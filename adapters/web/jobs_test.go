@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/xjob-dev/xjob/adapters/sqlstore"
 	"github.com/xjob-dev/xjob/domain"
@@ -322,5 +325,112 @@ func TestGlueEditor(t *testing.T) {
 	j, _ := sqlstore.NewJobStore(e.db).FindJobByID(context.Background(), shell.ID)
 	if j.GlueSource != "echo 2\n" || j.GlueRemark != "second version" {
 		t.Fatalf("job glue = %q %q", j.GlueSource, j.GlueRemark)
+	}
+}
+
+// TestNextTimesRealSchedules checks the live preview against the real
+// schedules at a fixed instant: exact cron fire times in the job's zone
+// across a daylight-saving gap, fixed delays with their note, and cron
+// errors localized with the field at fault.
+func TestNextTimesRealSchedules(t *testing.T) {
+	e := newEnv(t)
+	e.clock.Set(time.Date(2026, 3, 28, 12, 0, 0, 0, time.UTC))
+	e.mustUser("alice", domain.RoleAdmin)
+	c := e.client()
+	c.login("alice")
+	get := func(q url.Values) *page {
+		t.Helper()
+		return c.get("/jobinfo/nexttimes?"+q.Encode(), "HX-Request", "true")
+	}
+	times := func(p *page) []string {
+		var out []string
+		p.doc.Find(`#next-times li`).Each(func(_ int, s *goquery.Selection) { out = append(out, strings.TrimSpace(s.Text())) })
+		return out
+	}
+
+	// 02:30 does not exist in Berlin on 29 March 2026: the fire moves to
+	// the end of the gap, once.
+	p := get(url.Values{"scheduleType": {"CRON"}, "scheduleConf": {"0 30 2 * * ?"}, "timeZone": {"Europe/Berlin"}})
+	want := []string{"2026-03-29 03:00:00 CEST", "2026-03-30 02:30:00 CEST", "2026-03-31 02:30:00 CEST", "2026-04-01 02:30:00 CEST", "2026-04-02 02:30:00 CEST"}
+	if got := times(p); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Berlin 02:30 = %v, want %v", got, want)
+	}
+	if z := p.text(`[data-testid="next-times-zone"]`); !strings.Contains(z, "Europe/Berlin") {
+		t.Errorf("zone note %q", z)
+	}
+	// Without a zone of its own, the job uses the console's zone (UTC+8).
+	p = get(url.Values{"scheduleType": {"CRON"}, "scheduleConf": {"0 15 10 ? * 6#3"}})
+	if got := times(p); len(got) != 5 || got[0] != "2026-04-17 10:15:00 UTC+8" || got[1] != "2026-05-15 10:15:00 UTC+8" {
+		t.Errorf("third Fridays = %v", got)
+	}
+	// Fixed delay: counted from now, with the note that runs take time.
+	p = get(url.Values{"scheduleType": {"FIX_DELAY"}, "scheduleConf": {"600"}, "timeZone": {"Asia/Tokyo"}})
+	if got := times(p); len(got) != 5 || got[0] != "2026-03-28 21:10:00 JST" || got[4] != "2026-03-28 21:50:00 JST" {
+		t.Errorf("fixed delay = %v", got)
+	}
+	if !p.has(`[data-testid="next-times-fix-delay"]`) {
+		t.Error("fixed delay without its note")
+	}
+	if p = get(url.Values{"scheduleType": {"FIX_RATE"}, "scheduleConf": {"600"}}); p.has(`[data-testid="next-times-fix-delay"]`) {
+		t.Error("fixed rate with the fixed-delay note")
+	}
+
+	// Cron errors name the field, in the reader's language.
+	for lang, want := range map[string]string{
+		"en":    `day-of-week: "8" is out of range 1-7.`,
+		"zh-CN": "周：“8”超出范围 1-7。",
+		"zh-TW": "週：「8」超出範圍 1-7。",
+	} {
+		c.post("/lang", url.Values{"lang": {lang}})
+		p = get(url.Values{"scheduleType": {"CRON"}, "scheduleConf": {"0 0 9 ? * 8"}})
+		if got := p.text(`[data-testid="next-times-error"]`); got != want {
+			t.Errorf("%s: cron error %q, want %q", lang, got, want)
+		}
+	}
+}
+
+// TestJobFixDelayAndZone saves a job with a fixed delay in its own zone
+// and finds both on the edit form.
+func TestJobFixDelayAndZone(t *testing.T) {
+	e := newEnv(t)
+	e.mustUser("alice", domain.RoleAdmin)
+	g := e.mustGroup("app-a", "A")
+	c := e.client()
+	c.login("alice")
+	c.get("/jobinfo/new")
+
+	form := jobForm(g.ID, "export", "600")
+	form.Set("scheduleType", "FIX_DELAY")
+	form.Set("timeZone", "Asia/Tokyo")
+	p := c.post("/jobinfo", form)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", p.status, p.text(`.field-error`))
+	}
+	jobs, _, _ := sqlstore.NewJobStore(e.db).FindJobs(context.Background(), portsAll())
+	if len(jobs) != 1 || jobs[0].ScheduleType != domain.ScheduleFixDelay || jobs[0].ScheduleConf != "600" || jobs[0].TimeZone != "Asia/Tokyo" {
+		t.Fatalf("stored %+v", jobs)
+	}
+	edit := c.get("/jobinfo/" + itoa(jobs[0].ID) + "/edit")
+	if v, _ := edit.doc.Find(`#scheduleType option[selected]`).Attr("value"); v != "FIX_DELAY" {
+		t.Errorf("schedule type on the edit form = %q", v)
+	}
+	if v, _ := edit.doc.Find(`#timeZone`).Attr("value"); v != "Asia/Tokyo" {
+		t.Errorf("zone on the edit form = %q", v)
+	}
+	if n := edit.doc.Find(`#next-times li`).Length(); n != 5 || !strings.Contains(edit.text(`#next-times li`), "JST") {
+		t.Errorf("edit preview: %q", edit.text(`#next-times`))
+	}
+	if list := c.get("/jobinfo"); !strings.Contains(list.text("#job-"+itoa(jobs[0].ID)), "Asia/Tokyo") {
+		t.Error("the list does not show the job's zone")
+	}
+
+	// A bad zone is refused next to its field and the input is kept.
+	form.Set("timeZone", "Asia/Atlantis")
+	p = c.post("/jobinfo/"+itoa(jobs[0].ID), form)
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.text(`[data-testid="error-timeZone"]`), "Asia/Atlantis") {
+		t.Fatalf("bad zone: %d %q", p.status, p.text(`[data-testid="error-timeZone"]`))
+	}
+	if v, _ := p.doc.Find(`#scheduleType option[selected]`).Attr("value"); v != "FIX_DELAY" {
+		t.Errorf("schedule type lost on error: %q", v)
 	}
 }

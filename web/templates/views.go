@@ -205,6 +205,9 @@ type NextTimesView struct {
 	Zone  string
 	Error string
 	Empty bool // schedule type NONE or nothing typed yet
+	// FixDelay marks a FIX_DELAY schedule, whose real fire times depend on
+	// when each run finishes.
+	FixDelay bool
 }
 
 // RunView is the "run once" form.
