@@ -106,6 +106,11 @@ type FireDelivery struct {
 	sem   chan struct{}
 	wg    sync.WaitGroup
 	swept time.Time
+	// lastStamp makes every UpdatedAt this node writes unique, so a batch
+	// move can tell its own rows apart (see ports.FireStore.MoveFires).
+	lastStamp int64
+	// settled group-commits the moves of delivered fires to FireDelivered.
+	settled *batcher[ports.Fire]
 }
 
 // NewFireDelivery returns the delivery side of the scheduler.
@@ -113,8 +118,23 @@ func NewFireDelivery(fires ports.FireStore, logs ports.LogStore, jobs ports.JobS
 	clock ports.Clock, opts FireOptions) *FireDelivery {
 	mustDeps("NewFireDelivery", fires, logs, jobs, trig, clock)
 	opts = opts.withDefaults()
-	return &FireDelivery{fires: fires, logs: logs, jobs: jobs, trig: trig, clock: clock, opts: opts,
+	d := &FireDelivery{fires: fires, logs: logs, jobs: jobs, trig: trig, clock: clock, opts: opts,
 		wake: make(chan struct{}, 1), sem: make(chan struct{}, opts.Workers)}
+	d.settled = newBatcher(d.settleDelivered)
+	return d
+}
+
+// stamp returns the current time in ms, strictly after every stamp this
+// node returned before.
+func (d *FireDelivery) stamp() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.clock.Now().UnixMilli()
+	if now <= d.lastStamp {
+		now = d.lastStamp + 1
+	}
+	d.lastStamp = now
+	return now
 }
 
 // Node is the name this delivery records as fire owner.
@@ -189,9 +209,11 @@ func (d *FireDelivery) nextInstant() (int64, bool) {
 	return d.queue[0].FireTime, true
 }
 
-// DeliverDue starts the delivery of every queued fire whose instant has
-// come and returns how many it started. Deliveries run in the background,
-// at most Workers at once; Wait waits for them.
+// DeliverDue claims every queued fire whose instant has come, in one
+// statement, starts the delivery of those it won and returns how many it
+// started. Deliveries run in the background, at most Workers at once; Wait
+// waits for them. Fires it could not claim (another node took them over,
+// or the database is away) are left to recovery.
 func (d *FireDelivery) DeliverDue(ctx context.Context) int {
 	now := d.clock.Now().UnixMilli()
 	var due []ports.Fire
@@ -200,10 +222,35 @@ func (d *FireDelivery) DeliverDue(ctx context.Context) int {
 		due = append(due, heap.Pop(&d.queue).(ports.Fire))
 	}
 	d.mu.Unlock()
-	for _, f := range due {
-		d.start(ctx, func(ctx context.Context) { d.deliverOwn(ctx, f) })
+	if len(due) == 0 {
+		return 0
 	}
-	return len(due)
+	claimed := d.claimAll(ctx, due)
+	for _, f := range claimed {
+		d.start(ctx, func(ctx context.Context) { d.deliver(ctx, f) })
+	}
+	return len(claimed)
+}
+
+// claimAll moves this node's pending fires to claimed in one statement.
+func (d *FireDelivery) claimAll(ctx context.Context, fires []ports.Fire) []ports.Fire {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	at := d.stamp()
+	to := ports.Fire{State: ports.FireClaimed, Node: d.opts.Node, LeaseUntil: at + d.opts.ClaimLease.Milliseconds(), UpdatedAt: at}
+	claimed, err := d.fires.MoveFires(ctx, ports.FirePending, d.opts.Node, fires, to)
+	if err != nil {
+		d.opts.Logger.Warn("claim due fires; recovery retries them", "fires", len(fires), "err", err)
+	}
+	return claimed
+}
+
+// settleDelivered moves claimed fires to delivered in one statement.
+func (d *FireDelivery) settleDelivered(ctx context.Context, fires []ports.Fire) error {
+	at := d.stamp()
+	to := ports.Fire{State: ports.FireDelivered, Node: d.opts.Node, UpdatedAt: at}
+	_, err := d.fires.MoveFires(ctx, ports.FireClaimed, d.opts.Node, fires, to)
+	return err
 }
 
 // start runs fn on a worker; it waits for a free worker, which only
@@ -221,19 +268,10 @@ func (d *FireDelivery) start(ctx context.Context, fn func(ctx context.Context)) 
 	}()
 }
 
-// deliverOwn claims a fire this node recorded and delivers it.
-func (d *FireDelivery) deliverOwn(ctx context.Context, f ports.Fire) {
-	claimed, ok := d.claim(ctx, f, f.Type)
-	if !ok {
-		return // taken over by another node, or the database is away: recovery will see it
-	}
-	d.deliver(ctx, claimed)
-}
-
 // claim moves f (as stored) to claimed by this node; ok is false when
 // another node won or the store failed.
 func (d *FireDelivery) claim(ctx context.Context, f ports.Fire, typ domain.TriggerType) (ports.Fire, bool) {
-	now := d.clock.Now().UnixMilli()
+	now := d.stamp()
 	to := f
 	to.Type, to.State, to.Node = typ, ports.FireClaimed, d.opts.Node
 	to.LeaseUntil, to.UpdatedAt = now+d.opts.ClaimLease.Milliseconds(), now
@@ -252,23 +290,25 @@ func (d *FireDelivery) deliver(ctx context.Context, f ports.Fire) {
 	instant := time.UnixMilli(f.FireTime)
 	lateness := d.clock.Now().Sub(instant)
 	err := d.trig.Trigger(ctx, TriggerRequest{JobID: f.JobID, Type: f.Type, FailRetryCount: -1, FireTime: instant})
-	to := f
-	to.State = ports.FireDelivered
 	switch {
 	case domain.ErrorCode(err) == domain.ENOTFOUND:
+		to := f
 		to.State = ports.FireSkipped // the job was deleted meanwhile
+		d.settle(ctx, f, to)
 	case err != nil:
 		d.opts.Logger.Warn("trigger of a fire failed; recovery retries it", "job_id", f.JobID, "fire_time", f.FireTime, "err", err)
-		return
 	default:
 		d.opts.Metrics.FireDelivered(f.Type, max(lateness, 0))
+		// The fires of concurrent deliveries settle together, in one statement.
+		if err := d.settled.do(ctx, []ports.Fire{f}); err != nil {
+			d.opts.Logger.Warn("settle fire", "job_id", f.JobID, "fire_time", f.FireTime, "err", err)
+		}
 	}
-	d.settle(ctx, f, to)
 }
 
 // settle moves a claimed fire to its final state.
 func (d *FireDelivery) settle(ctx context.Context, from, to ports.Fire) {
-	to.UpdatedAt = d.clock.Now().UnixMilli()
+	to.UpdatedAt = d.stamp()
 	if _, err := d.fires.MoveFire(ctx, from.State, from.Node, to); err != nil {
 		d.opts.Logger.Warn("settle fire", "job_id", from.JobID, "fire_time", from.FireTime, "err", err)
 	}

@@ -48,8 +48,8 @@ type TriggerJob struct {
 	adminAddr string
 	metrics   Metrics
 
-	creates *logBatcher
-	updates *logBatcher
+	creates *batcher[*domain.JobLog]
+	updates *batcher[*domain.JobLog]
 }
 
 // NewTriggerJob returns the use case. adminAddr is shown in trigger
@@ -60,8 +60,8 @@ func NewTriggerJob(jobs ports.JobStore, groups ports.GroupStore, logs ports.LogS
 	return &TriggerJob{
 		jobs: jobs, groups: groups, logs: logs, exec: exec, msgs: msgs, clock: clock, router: router, adminAddr: adminAddr,
 		metrics: NopMetrics{},
-		creates: newLogBatcher(logs.CreateLogs),
-		updates: newLogBatcher(logs.UpdateTriggerInfos),
+		creates: newBatcher(logs.CreateLogs),
+		updates: newBatcher(logs.UpdateTriggerInfos),
 	}
 }
 
@@ -288,82 +288,6 @@ func (uc *TriggerJob) probe(addrs []string, titleID string, ask func(string) por
 		answers = append(answers, uc.probeMsg(titleID, a, res))
 	}
 	return "", strings.Join(answers, "<br><br>")
-}
-
-// logBatcher group-commits log writes: while one batch is being written,
-// concurrent calls queue up and go together in the next one, so N
-// simultaneous triggers cost about one statement rather than N. An idle
-// call is written at once, with no added wait.
-type logBatcher struct {
-	write func(context.Context, []*domain.JobLog) error
-
-	mu      sync.Mutex
-	pending []*logBatch
-	busy    bool
-}
-
-// maxBatchLogs caps one statement (SQLite allows 32766 bound variables).
-const maxBatchLogs = 500
-
-type logBatch struct {
-	logs []*domain.JobLog
-	done chan error
-}
-
-func newLogBatcher(write func(context.Context, []*domain.JobLog) error) *logBatcher {
-	return &logBatcher{write: write}
-}
-
-// do writes logs together with any concurrent callers' and returns the
-// outcome of the statement that carried them.
-func (b *logBatcher) do(ctx context.Context, logs []*domain.JobLog) error {
-	it := &logBatch{logs: logs, done: make(chan error, 1)}
-	b.mu.Lock()
-	b.pending = append(b.pending, it)
-	start := !b.busy
-	b.busy = true
-	b.mu.Unlock()
-	if start {
-		go b.drain(context.WithoutCancel(ctx))
-	}
-	return <-it.done
-}
-
-// drain writes pending batches until none is left.
-func (b *logBatcher) drain(ctx context.Context) {
-	for {
-		batch := b.take()
-		if batch == nil {
-			return
-		}
-		var all []*domain.JobLog
-		for _, it := range batch {
-			all = append(all, it.logs...)
-		}
-		err := b.write(ctx, all)
-		for _, it := range batch {
-			it.done <- err
-		}
-	}
-}
-
-// take removes up to maxBatchLogs logs' worth of calls from the queue (at
-// least one call), or returns nil and marks the batcher idle.
-func (b *logBatcher) take() []*logBatch {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.pending) == 0 {
-		b.busy = false
-		return nil
-	}
-	n, size := 0, 0
-	for n < len(b.pending) && (n == 0 || size+len(b.pending[n].logs) <= maxBatchLogs) {
-		size += len(b.pending[n].logs)
-		n++
-	}
-	batch := b.pending[:n:n]
-	b.pending = b.pending[n:]
-	return batch
 }
 
 // mustDeps panics when a dependency is nil: a wiring mistake.

@@ -58,6 +58,13 @@ type FireStore interface {
 	// LeaseUntil, LogID and UpdatedAt only if it is still in state `from`
 	// owned by fromNode; it reports whether it won.
 	MoveFire(ctx context.Context, from FireState, fromNode string, to Fire) (bool, error)
+	// MoveFires is MoveFire for many fires in one statement: each fire of
+	// fires still in state from and owned by fromNode gets to's State,
+	// Node, LeaseUntil and UpdatedAt (its type and log id are kept). It
+	// returns the fires that moved, as stored afterwards. to.Node and
+	// to.UpdatedAt must identify this call (a node never moves two batches
+	// with the same UpdatedAt), so a partial success can be told apart.
+	MoveFires(ctx context.Context, from FireState, fromNode string, fires []Fire, to Fire) ([]Fire, error)
 	// ExpiredFires returns pending and claimed fires whose lease ended
 	// before `now` (epoch ms), oldest instant first.
 	ExpiredFires(ctx context.Context, now int64, limit int) ([]Fire, error)

@@ -5,7 +5,7 @@
 #
 #   bash scripts/bench.sh                          # the short run
 #   bash scripts/bench.sh -scenario s1,s3 -quartz  # any xjob-bench flags instead
-#   bash scripts/bench.sh -scenario all -quartz    # everything (~25 min)
+#   bash scripts/bench.sh -scenario all -quartz    # everything (~35-45 min)
 #
 # It compiles the Quartz peer (bench/quartz) when javac and Debian's jars are
 # there (installing them with apt-get as root), so -quartz works; without them

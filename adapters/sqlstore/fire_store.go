@@ -122,6 +122,56 @@ func (s *FireStore) MoveFire(ctx context.Context, from ports.FireState, fromNode
 	return n == 1, err
 }
 
+// MoveFires implements ports.FireStore: one conditional UPDATE per chunk,
+// and, only when some fire did not move, one SELECT to tell which did.
+func (s *FireStore) MoveFires(ctx context.Context, from ports.FireState, fromNode string, fires []ports.Fire, to ports.Fire) ([]ports.Fire, error) {
+	var moved []ports.Fire
+	for _, chunk := range chunks(fires, fireChunk) {
+		keys, args := fireKeys(chunk)
+		q := "UPDATE xjob_fire SET state = ?, node = ?, lease_until = ?, updated_at = ? WHERE (" + keys + ") AND state = ? AND node = ?"
+		all := append([]any{int(to.State), to.Node, to.LeaseUntil, to.UpdatedAt}, args...)
+		res, err := s.db.wr.NewRaw(q, append(all, int(from), fromNode)...).Exec(ctx)
+		if err != nil {
+			return moved, dbErr(err, "move %d fires", len(chunk))
+		}
+		n, err := affected(res)
+		if err != nil {
+			return moved, err
+		}
+		if int(n) == len(chunk) {
+			for _, f := range chunk {
+				f.State, f.Node, f.LeaseUntil, f.UpdatedAt = to.State, to.Node, to.LeaseUntil, to.UpdatedAt
+				moved = append(moved, f)
+			}
+			continue
+		}
+		var rows []fireRow
+		if err := s.db.wr.NewSelect().Model(&rows).Where("("+keys+")", args...).
+			Where("state = ? AND node = ? AND updated_at = ?", int(to.State), to.Node, to.UpdatedAt).Scan(ctx); err != nil {
+			return moved, dbErr(err, "select moved fires")
+		}
+		for _, r := range rows {
+			moved = append(moved, r.toPort())
+		}
+	}
+	return moved, nil
+}
+
+// fireKeys renders the primary keys of fires as an OR of equalities (both
+// engines use the primary key for it) with their arguments.
+func fireKeys(fires []ports.Fire) (string, []any) {
+	var b strings.Builder
+	args := make([]any, 0, 2*len(fires))
+	for i, f := range fires {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteString("(job_id = ? AND fire_time = ?)")
+		args = append(args, f.JobID, f.FireTime)
+	}
+	return b.String(), args
+}
+
 // ExpiredFires implements ports.FireStore.
 func (s *FireStore) ExpiredFires(ctx context.Context, now int64, limit int) ([]ports.Fire, error) {
 	var rows []fireRow
@@ -155,17 +205,12 @@ func (s *FireStore) DeleteSettledFires(ctx context.Context, before int64, limit 
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	var b strings.Builder
-	args := make([]any, 0, 2*len(keys)+1)
+	fires := make([]ports.Fire, len(keys))
 	for i, k := range keys {
-		if i > 0 {
-			b.WriteString(" OR ")
-		}
-		b.WriteString("(job_id = ? AND fire_time = ?)")
-		args = append(args, k.JobID, k.FireTime)
+		fires[i] = ports.Fire{JobID: k.JobID, FireTime: k.FireTime}
 	}
-	args = append(args, settled)
-	res, err := s.db.wr.NewRaw("DELETE FROM xjob_fire WHERE ("+b.String()+") AND state IN (?)", args...).Exec(ctx)
+	where, args := fireKeys(fires)
+	res, err := s.db.wr.NewRaw("DELETE FROM xjob_fire WHERE ("+where+") AND state IN (?)", append(args, settled)...).Exec(ctx)
 	if err != nil {
 		return 0, dbErr(err, "delete %d settled fires", len(keys))
 	}

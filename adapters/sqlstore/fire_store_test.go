@@ -120,3 +120,49 @@ func TestFireStore(t *testing.T) {
 		})
 	})
 }
+
+func TestFireStoreMoveFires(t *testing.T) {
+	sqltest.Engines(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := sqlstore.NewFireStore(db)
+		var fires []ports.Fire
+		for job := int64(1); job <= 5; job++ {
+			fires = append(fires, ports.Fire{JobID: job, FireTime: 5000, Type: domain.TriggerCron,
+				State: ports.FirePending, Node: "a", LeaseUntil: 7000, UpdatedAt: 1})
+		}
+		recordFires(t, db, fires...)
+		// Another node takes job 3's fire over first.
+		stolen := fires[2]
+		stolen.State, stolen.Node, stolen.UpdatedAt = ports.FireClaimed, "b", 2
+		if won, err := s.MoveFire(ctx, ports.FirePending, "a", stolen); err != nil || !won {
+			t.Fatalf("steal: %v %v", won, err)
+		}
+
+		to := ports.Fire{State: ports.FireClaimed, Node: "a", LeaseUntil: 9000, UpdatedAt: 3}
+		moved, err := s.MoveFires(ctx, ports.FirePending, "a", fires, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64]ports.Fire{}
+		for _, f := range moved {
+			got[f.JobID] = f
+		}
+		if len(moved) != 4 || got[3].JobID != 0 {
+			t.Fatalf("moved %+v, want jobs 1,2,4,5", moved)
+		}
+		if f := got[4]; f.State != ports.FireClaimed || f.Node != "a" || f.LeaseUntil != 9000 || f.Type != domain.TriggerCron {
+			t.Fatalf("moved fire %+v", f)
+		}
+
+		// All of a batch moving takes the fast path; a repeat moves nothing.
+		done := ports.Fire{State: ports.FireDelivered, Node: "a", UpdatedAt: 4}
+		settled, err := s.MoveFires(ctx, ports.FireClaimed, "a", moved, done)
+		if err != nil || len(settled) != 4 {
+			t.Fatalf("settle: %d %v", len(settled), err)
+		}
+		again, err := s.MoveFires(ctx, ports.FireClaimed, "a", moved, ports.Fire{State: ports.FireDelivered, Node: "a", UpdatedAt: 5})
+		if err != nil || len(again) != 0 {
+			t.Fatalf("second settle moved %d, %v", len(again), err)
+		}
+	})
+}

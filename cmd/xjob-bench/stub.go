@@ -150,20 +150,33 @@ func (s *Stub) loop(ctx context.Context) {
 		<-ctx.Done()
 		return
 	}
-	s.register(ctx)
+	// Heartbeats have their own goroutine, as a Java executor's registry
+	// thread: a slow admin delaying callbacks must not let the
+	// registration go stale.
+	regDone := make(chan struct{})
+	go func() {
+		defer close(regDone)
+		reg := time.NewTicker(30 * time.Second)
+		defer reg.Stop()
+		for {
+			s.register(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-reg.C:
+			}
+		}
+	}()
 	cb := time.NewTicker(s.CallbackEvery)
-	reg := time.NewTicker(30 * time.Second)
 	defer cb.Stop()
-	defer reg.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			s.flush(context.Background())
+			<-regDone
 			return
 		case <-cb.C:
 			s.flush(ctx)
-		case <-reg.C:
-			s.register(ctx)
 		}
 	}
 }
