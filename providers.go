@@ -95,7 +95,10 @@ var webSet = wire.NewSet(
 )
 
 func openDB(ctx context.Context, cfg *Config, logger *slog.Logger) (*sqlstore.DB, func(), error) {
-	db, cleanup, err := sqlstore.Open(ctx, cfg.DB, sqlstore.WithLocation(cfg.Location))
+	// The pool serves the fire workers, the trigger pools and the callbacks
+	// at once; Hikari's 30 made bursts wait for connections (see
+	// docs/benchmarks.md).
+	db, cleanup, err := sqlstore.Open(ctx, cfg.DB, sqlstore.WithLocation(cfg.Location), sqlstore.WithPool(64, 32))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -111,7 +111,12 @@ type FireDelivery struct {
 	lastStamp int64
 	// settled group-commits the moves of delivered fires to FireDelivered.
 	settled *batcher[ports.Fire]
+	// planned holds, for queued fires, the job as the scan read it.
+	planned map[fireKey]*domain.JobInfo
 }
+
+// fireKey names one fire: a job and an instant.
+type fireKey struct{ job, at int64 }
 
 // NewFireDelivery returns the delivery side of the scheduler.
 func NewFireDelivery(fires ports.FireStore, logs ports.LogStore, jobs ports.JobStore, trig FireTriggerer,
@@ -119,7 +124,7 @@ func NewFireDelivery(fires ports.FireStore, logs ports.LogStore, jobs ports.JobS
 	mustDeps("NewFireDelivery", fires, logs, jobs, trig, clock)
 	opts = opts.withDefaults()
 	d := &FireDelivery{fires: fires, logs: logs, jobs: jobs, trig: trig, clock: clock, opts: opts,
-		wake: make(chan struct{}, 1), sem: make(chan struct{}, opts.Workers)}
+		wake: make(chan struct{}, 1), sem: make(chan struct{}, opts.Workers), planned: map[fireKey]*domain.JobInfo{}}
 	d.settled = newBatcher(d.settleDelivered)
 	return d
 }
@@ -141,13 +146,24 @@ func (d *FireDelivery) stamp() int64 {
 func (d *FireDelivery) Node() string { return d.opts.Node }
 
 // Add queues pending fires owned by this node for their instant.
-func (d *FireDelivery) Add(fires ...ports.Fire) {
+func (d *FireDelivery) Add(fires ...ports.Fire) { d.AddPlanned(nil, fires...) }
+
+// AddPlanned is Add with the jobs the fires were planned from: delivery
+// then triggers from that snapshot instead of reading each job again.
+func (d *FireDelivery) AddPlanned(jobs []*domain.JobInfo, fires ...ports.Fire) {
 	if len(fires) == 0 {
 		return
+	}
+	byID := make(map[int64]*domain.JobInfo, len(jobs))
+	for _, j := range jobs {
+		byID[j.ID] = j
 	}
 	d.mu.Lock()
 	for _, f := range fires {
 		heap.Push(&d.queue, f)
+		if j := byID[f.JobID]; j != nil {
+			d.planned[fireKey{f.JobID, f.FireTime}] = j
+		}
 	}
 	d.mu.Unlock()
 	select {
@@ -217,19 +233,56 @@ func (d *FireDelivery) nextInstant() (int64, bool) {
 func (d *FireDelivery) DeliverDue(ctx context.Context) int {
 	now := d.clock.Now().UnixMilli()
 	var due []ports.Fire
+	jobs := map[fireKey]*domain.JobInfo{}
 	d.mu.Lock()
 	for d.queue.Len() > 0 && d.queue[0].FireTime <= now {
-		due = append(due, heap.Pop(&d.queue).(ports.Fire))
+		f := heap.Pop(&d.queue).(ports.Fire)
+		due = append(due, f)
+		k := fireKey{f.JobID, f.FireTime}
+		if j := d.planned[k]; j != nil {
+			jobs[k] = j
+			delete(d.planned, k)
+		}
 	}
 	d.mu.Unlock()
 	if len(due) == 0 {
 		return 0
 	}
+	due = d.dropMisfires(ctx, due, now)
 	claimed := d.claimAll(ctx, due)
 	for _, f := range claimed {
-		d.start(ctx, func(ctx context.Context) { d.deliver(ctx, f) })
+		job := jobs[fireKey{f.JobID, f.FireTime}]
+		d.start(ctx, func(ctx context.Context) { d.deliverJob(ctx, f, job) })
 	}
 	return len(claimed)
+}
+
+// dropMisfires hands the fires that are already more than the misfire
+// threshold late (an overloaded node falling behind) to the misfire policy,
+// as recovery would, and returns the others. Without it a node that cannot
+// keep up would work through an ever older backlog.
+func (d *FireDelivery) dropMisfires(ctx context.Context, due []ports.Fire, now int64) []ports.Fire {
+	limit := now - d.opts.MisfireThreshold.Milliseconds()
+	latest := map[int64]int64{}
+	onTime := due[:0:0]
+	var late []ports.Fire
+	for _, f := range due {
+		if f.FireTime < limit {
+			late = append(late, f)
+			latest[f.JobID] = max(latest[f.JobID], f.FireTime)
+		} else {
+			onTime = append(onTime, f)
+		}
+	}
+	for _, f := range late {
+		isLatest := latest[f.JobID] == f.FireTime
+		d.start(ctx, func(ctx context.Context) {
+			if _, err := d.recoverOne(ctx, f, d.clock.Now(), isLatest); err != nil {
+				d.opts.Logger.Warn("misfire of a late fire; recovery retries it", "job_id", f.JobID, "fire_time", f.FireTime, "err", err)
+			}
+		})
+	}
+	return onTime
 }
 
 // claimAll moves this node's pending fires to claimed in one statement.
@@ -286,10 +339,13 @@ func (d *FireDelivery) claim(ctx context.Context, f ports.Fire, typ domain.Trigg
 // deliver runs the trigger of a fire claimed by this node and settles it.
 // A trigger that failed to write its logs leaves the fire claimed: after
 // ClaimLease, recovery looks for its log and delivers it again if none.
-func (d *FireDelivery) deliver(ctx context.Context, f ports.Fire) {
+func (d *FireDelivery) deliver(ctx context.Context, f ports.Fire) { d.deliverJob(ctx, f, nil) }
+
+// deliverJob is deliver with the job as the scan planned it (nil: read it).
+func (d *FireDelivery) deliverJob(ctx context.Context, f ports.Fire, job *domain.JobInfo) {
 	instant := time.UnixMilli(f.FireTime)
 	lateness := d.clock.Now().Sub(instant)
-	err := d.trig.Trigger(ctx, TriggerRequest{JobID: f.JobID, Type: f.Type, FailRetryCount: -1, FireTime: instant})
+	err := d.trig.Trigger(ctx, TriggerRequest{JobID: f.JobID, Type: f.Type, FailRetryCount: -1, FireTime: instant, Job: job})
 	switch {
 	case domain.ErrorCode(err) == domain.ENOTFOUND:
 		to := f

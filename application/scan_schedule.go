@@ -100,6 +100,7 @@ func (uc *ScanSchedule) Run(ctx context.Context) {
 func (uc *ScanSchedule) Scan(ctx context.Context) (int, error) {
 	start := time.Now()
 	var recorded []ports.Fire
+	var jobs []*domain.JobInfo
 	var found int
 	err := uc.locker.WithScheduleLock(ctx, func(ctx context.Context, tx ports.ScheduleTx) error {
 		rec, ok := tx.(ports.FireRecorder)
@@ -107,7 +108,8 @@ func (uc *ScanSchedule) Scan(ctx context.Context) (int, error) {
 			return domain.Errorf(domain.EINTERNAL, "The store cannot record fires; scheduling is disabled.")
 		}
 		now := uc.clock.Now()
-		jobs, err := tx.SchedulableJobs(ctx, now.UnixMilli()+uc.opts.PreRead.Milliseconds(), uc.opts.BatchSize)
+		var err error
+		jobs, err = tx.SchedulableJobs(ctx, now.UnixMilli()+uc.opts.PreRead.Milliseconds(), uc.opts.BatchSize)
 		if err != nil {
 			return fmt.Errorf("read due jobs: %w", err)
 		}
@@ -138,7 +140,7 @@ func (uc *ScanSchedule) Scan(ctx context.Context) (int, error) {
 	}
 	// Only committed fires are queued; a crash before this line leaves them
 	// pending in the database for recovery.
-	uc.delivery.Add(recorded...)
+	uc.delivery.AddPlanned(jobs, recorded...)
 	return found, nil
 }
 

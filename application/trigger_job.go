@@ -27,6 +27,10 @@ type TriggerRequest struct {
 	AddressList string
 	// FireTime is the scheduled instant, stored as the trigger time; zero means now.
 	FireTime time.Time
+	// Job, when set, is the job as the schedule scan read it moments ago
+	// (at most the pre-read window): a scheduled fire then skips reading
+	// the job and takes its group from a cache of at most a second.
+	Job *domain.JobInfo
 }
 
 // NewTriggerRequest returns a request of the given type with the job's own
@@ -48,8 +52,9 @@ type TriggerJob struct {
 	adminAddr string
 	metrics   Metrics
 
-	creates *batcher[*domain.JobLog]
-	updates *batcher[*domain.JobLog]
+	creates    *batcher[*domain.JobLog]
+	groupCache *groupCache
+	updates    *batcher[*domain.JobLog]
 }
 
 // NewTriggerJob returns the use case. adminAddr is shown in trigger
@@ -59,9 +64,10 @@ func NewTriggerJob(jobs ports.JobStore, groups ports.GroupStore, logs ports.LogS
 	mustDeps("NewTriggerJob", jobs, groups, logs, exec, msgs, clock, router)
 	return &TriggerJob{
 		jobs: jobs, groups: groups, logs: logs, exec: exec, msgs: msgs, clock: clock, router: router, adminAddr: adminAddr,
-		metrics: NopMetrics{},
-		creates: newBatcher(logs.CreateLogs),
-		updates: newBatcher(logs.UpdateTriggerInfos),
+		metrics:    NopMetrics{},
+		creates:    newBatcher(logs.CreateLogs),
+		groupCache: newGroupCache(groups, time.Second),
+		updates:    newBatcher(logs.UpdateTriggerInfos),
 	}
 }
 
@@ -142,9 +148,12 @@ type triggerPlan struct {
 }
 
 func (uc *TriggerJob) plan(ctx context.Context, req TriggerRequest) (*triggerPlan, error) {
-	job, err := uc.jobs.FindJobByID(ctx, req.JobID)
-	if err != nil {
-		return nil, fmt.Errorf("trigger job %d: %w", req.JobID, err)
+	job := req.Job
+	if job == nil || job.ID != req.JobID {
+		var err error
+		if job, err = uc.jobs.FindJobByID(ctx, req.JobID); err != nil {
+			return nil, fmt.Errorf("trigger job %d: %w", req.JobID, err)
+		}
 	}
 	p := &triggerPlan{req: req, job: job, route: job.RouteStrategy.OrDefault(), param: job.ExecutorParam,
 		retry: job.ExecutorFailRetryCount, at: req.FireTime}
@@ -174,7 +183,11 @@ func (uc *TriggerJob) resolveAddresses(ctx context.Context, p *triggerPlan) erro
 		p.addrType = domain.AddressManual
 		return nil
 	}
-	group, err := uc.groups.FindGroupByID(ctx, p.job.GroupID)
+	find := uc.groups.FindGroupByID
+	if p.req.Job != nil {
+		find = uc.groupCache.find
+	}
+	group, err := find(ctx, p.job.GroupID)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil // a job of a deleted group: no address, recorded as such
 	} else if err != nil {
