@@ -461,3 +461,75 @@ func TestFireRecovery(t *testing.T) {
 		}
 	})
 }
+
+// A node that falls more than the misfire threshold behind its own queue
+// applies the misfire policy instead of working through an old backlog, and
+// the scan's snapshot of the job reaches the trigger.
+func TestDeliverDueLateFiresMisfire(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name     string
+		strategy domain.MisfireStrategy
+		want     []domain.TriggerType
+	}{
+		{"DoNothing", domain.MisfireDoNothing, nil},
+		{"FireOnceNow", domain.MisfireFireOnceNow, []domain.TriggerType{domain.TriggerMisfire}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := schedOpenSQLite(t)
+			jobs := sqlstore.NewJobStore(db)
+			clk := clock.NewManual(schedT0)
+			trig := newRecTrigger()
+			n := newSchedNode(db, trig, clk, "a", application.FireOptions{})
+			job := schedCreateJob(t, jobs, func(j *domain.JobInfo) {
+				j.TriggerNextTime = ms(schedT0) + 1000
+				j.MisfireStrategy = tt.strategy
+			})
+			if _, err := n.scan.Scan(ctx); err != nil {
+				t.Fatal(err)
+			}
+			// The node was stalled: it looks at its queue 10 s after the
+			// instants, then scans again (where FIRE_ONCE_NOW's one
+			// compensation comes from, since the job's next time is late too).
+			clk.Set(schedT0.Add(15 * time.Second))
+			n.delivery.DeliverDue(ctx)
+			n.delivery.Wait()
+			if _, err := n.scan.Scan(ctx); err != nil {
+				t.Fatal(err)
+			}
+			n.delivery.DeliverDue(ctx)
+			n.delivery.Wait()
+			var got []domain.TriggerType
+			for _, r := range trig.requests() {
+				got = append(got, r.Type)
+			}
+			if len(got) != len(tt.want) || (len(got) == 1 && got[0] != tt.want[0]) {
+				t.Fatalf("triggers %v, want %v", got, tt.want)
+			}
+			for k, st := range fireStates(t, db) {
+				if k.job == job.ID && k.at <= ms(schedT0)+5000 && st == ports.FirePending {
+					t.Errorf("fire %v still pending", k)
+				}
+			}
+		})
+	}
+
+	t.Run("SnapshotReachesTrigger", func(t *testing.T) {
+		db := schedOpenSQLite(t)
+		jobs := sqlstore.NewJobStore(db)
+		clk := clock.NewManual(schedT0)
+		trig := newRecTrigger()
+		n := newSchedNode(db, trig, clk, "a", application.FireOptions{})
+		job := schedCreateJob(t, jobs, func(j *domain.JobInfo) { j.TriggerNextTime = ms(schedT0) + 1000 })
+		if _, err := n.scan.Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clk.Set(schedT0.Add(time.Second))
+		n.delivery.DeliverDue(ctx)
+		n.delivery.Wait()
+		reqs := trig.requests()
+		if len(reqs) != 1 || reqs[0].Job == nil || reqs[0].Job.ID != job.ID {
+			t.Fatalf("requests %+v, want one with the scan's job", reqs)
+		}
+	})
+}
