@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/xjob-dev/xjob/domain"
 	"github.com/xjob-dev/xjob/ports"
@@ -47,14 +48,28 @@ func (uc *HandleCallback) WithFixDelay(f FixDelayFinisher) *HandleCallback {
 // item is tried; the error joins the store failures, after which the
 // executor may safely send the whole batch again.
 func (uc *HandleCallback) Handle(ctx context.Context, params []domain.CallbackParam) error {
-	var errs []error
-	for _, p := range params {
-		if err := uc.handleOne(ctx, p); err != nil {
-			errs = append(errs, err)
-		}
+	errs := make([]error, len(params))
+	if len(params) == 1 {
+		errs[0] = uc.handleOne(ctx, params[0])
+		return errs[0]
 	}
+	// Items are independent (each log is updated only while it has no
+	// result), so a batch is handled a few at a time.
+	sem := make(chan struct{}, callbackParallelism)
+	var wg sync.WaitGroup
+	for i, p := range params {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = uc.handleOne(ctx, p)
+		})
+	}
+	wg.Wait()
 	return errors.Join(errs...)
 }
+
+// callbackParallelism bounds the items of one callback batch handled at once.
+const callbackParallelism = 8
 
 func (uc *HandleCallback) handleOne(ctx context.Context, p domain.CallbackParam) error {
 	log, err := uc.logs.FindLogByID(ctx, p.LogID)
