@@ -48,47 +48,138 @@ func (uc *HandleCallback) WithFixDelay(f FixDelayFinisher) *HandleCallback {
 // item is tried; the error joins the store failures, after which the
 // executor may safely send the whole batch again.
 func (uc *HandleCallback) Handle(ctx context.Context, params []domain.CallbackParam) error {
+	params = firstPerLog(params)
+	if len(params) == 0 {
+		return nil
+	}
+	// A batch reads its logs, and the jobs of its successful runs, once.
+	logs, err := uc.loadLogs(ctx, params)
+	if err != nil {
+		return err
+	}
+	plans, err := uc.childPlans(ctx, params, logs)
+	if err != nil {
+		return err
+	}
 	errs := make([]error, len(params))
 	if len(params) == 1 {
-		errs[0] = uc.handleOne(ctx, params[0])
-		return errs[0]
+		return uc.record(ctx, params[0], logs[params[0].LogID], plans)
 	}
 	// Items are independent (each log is updated only while it has no
-	// result), so a batch is handled a few at a time.
+	// result), so a batch is written a few at a time.
 	sem := make(chan struct{}, callbackParallelism)
 	var wg sync.WaitGroup
 	for i, p := range params {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			errs[i] = uc.handleOne(ctx, p)
+			errs[i] = uc.record(ctx, p, logs[p.LogID], plans)
 		})
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-// callbackParallelism bounds the items of one callback batch handled at once.
+// firstPerLog drops the items of a batch that repeat an earlier item's log
+// id: the first result wins, as when the items are handled in order.
+func firstPerLog(params []domain.CallbackParam) []domain.CallbackParam {
+	if len(params) < 2 {
+		return params
+	}
+	seen := make(map[int64]bool, len(params))
+	out := params[:0:0]
+	for _, p := range params {
+		if !seen[p.LogID] {
+			seen[p.LogID] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// callbackParallelism bounds the items of one callback batch written at once.
 const callbackParallelism = 8
 
-func (uc *HandleCallback) handleOne(ctx context.Context, p domain.CallbackParam) error {
-	log, err := uc.logs.FindLogByID(ctx, p.LogID)
-	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("callback of log %d: %w", p.LogID, err)
+// loadLogs reads the logs a batch names; unknown ids are simply absent.
+func (uc *HandleCallback) loadLogs(ctx context.Context, params []domain.CallbackParam) (map[int64]*domain.JobLog, error) {
+	out := make(map[int64]*domain.JobLog, len(params))
+	if len(params) == 1 {
+		log, err := uc.logs.FindLogByID(ctx, params[0].LogID)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return out, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("callback of log %d: %w", params[0].LogID, err)
+		}
+		out[log.ID] = log
+		return out, nil
 	}
-	if log.Finished() {
+	ids := make([]int64, 0, len(params))
+	for _, p := range params {
+		if _, seen := out[p.LogID]; !seen {
+			out[p.LogID] = nil
+			ids = append(ids, p.LogID)
+		}
+	}
+	logs, err := uc.logs.FindLogsByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("callback of %d logs: %w", len(ids), err)
+	}
+	clear(out)
+	for _, l := range logs {
+		out[l.ID] = l
+	}
+	return out, nil
+}
+
+// childPlan is what a successful run of one job appends and triggers.
+type childPlan struct {
+	report   string
+	children []int64
+}
+
+// childPlans prepares the child-job report of every job with a successful
+// result in the batch.
+func (uc *HandleCallback) childPlans(ctx context.Context, params []domain.CallbackParam,
+	logs map[int64]*domain.JobLog) (map[int64]childPlan, error) {
+	var jobIDs []int64
+	seen := map[int64]bool{}
+	for _, p := range params {
+		if l := logs[p.LogID]; p.HandleCode == domain.CodeSuccess && l != nil && !l.Finished() && !seen[l.JobID] {
+			seen[l.JobID] = true
+			jobIDs = append(jobIDs, l.JobID)
+		}
+	}
+	if len(jobIDs) == 0 {
+		return nil, nil
+	}
+	jobs, err := uc.jobs.FindJobsByIDs(ctx, jobIDs)
+	if err != nil {
+		return nil, fmt.Errorf("callback: read jobs: %w", err)
+	}
+	plans := make(map[int64]childPlan, len(jobs))
+	for _, job := range jobs {
+		report, ids, err := uc.childReport(ctx, job)
+		if err != nil {
+			return nil, fmt.Errorf("callback: child jobs of job %d: %w", job.ID, err)
+		}
+		plans[job.ID] = childPlan{report: report, children: ids}
+	}
+	return plans, nil
+}
+
+// record stores one result on its log (nil: unknown log, ignored).
+func (uc *HandleCallback) record(ctx context.Context, p domain.CallbackParam, stored *domain.JobLog,
+	plans map[int64]childPlan) error {
+	if stored == nil || stored.Finished() {
 		return nil
 	}
+	log := new(domain.JobLog)
+	*log = *stored // a batch may name one log twice: each item works on its own copy
 	msg := p.HandleMsg
 	var children []int64
 	if p.HandleCode == domain.CodeSuccess {
-		report, ids, err := uc.childReport(ctx, log.JobID)
-		if err != nil {
-			return fmt.Errorf("callback of log %d: %w", p.LogID, err)
-		}
-		msg, children = msg+report, ids
+		plan := plans[log.JobID]
+		msg, children = msg+plan.report, plan.children
 	}
 	now := uc.clock.Now()
 	log.RecordHandle(p.HandleCode, msg, now)
@@ -117,13 +208,7 @@ func (uc *HandleCallback) handleOne(ctx context.Context, p domain.CallbackParam)
 // childReport returns the child-trigger report appended to a successful
 // run's message and the children to trigger. The job itself is never its
 // own child; ids that are not numbers or name no job are reported invalid.
-func (uc *HandleCallback) childReport(ctx context.Context, jobID int64) (string, []int64, error) {
-	job, err := uc.jobs.FindJobByID(ctx, jobID)
-	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		return "", nil, nil
-	} else if err != nil {
-		return "", nil, err
-	}
+func (uc *HandleCallback) childReport(ctx context.Context, job *domain.JobInfo) (string, []int64, error) {
 	if strings.TrimSpace(job.ChildJobIDs) == "" {
 		return "", nil, nil
 	}

@@ -65,6 +65,15 @@ func TestCallbackTriggersChildren(t *testing.T) {
 		}
 	}
 	waitFor(t, "child runs", func() bool { return len(ex.Runs()) == 3 })
+	// The executor sees /run before the trigger's log update commits.
+	waitFor(t, "child trigger messages", func() bool {
+		for _, c := range []*domain.JobInfo{child1, child2} {
+			if logs := e.logsOf(c.ID); len(logs) != 1 || logs[0].TriggerMsg == "" {
+				return false
+			}
+		}
+		return true
+	})
 	for _, c := range []*domain.JobInfo{child1, child2} {
 		logs := e.logsOf(c.ID)
 		if len(logs) != 1 || !strings.HasPrefix(logs[0].TriggerMsg, "Trigger type：Triggered by parent job<br>") {

@@ -92,6 +92,8 @@ type LogStore interface {
 	CreateLogs(ctx context.Context, logs []*domain.JobLog) error
 	// FindLogByID returns ENOTFOUND if the log does not exist.
 	FindLogByID(ctx context.Context, id int64) (*domain.JobLog, error)
+	// FindLogsByIDs returns the logs that exist among ids, in no set order.
+	FindLogsByIDs(ctx context.Context, ids []int64) ([]*domain.JobLog, error)
 	// FindLogs returns one page of logs (newest first) and the total count.
 	FindLogs(ctx context.Context, f LogFilter) ([]*domain.JobLog, int, error)
 	// UpdateTriggerInfos writes the trigger columns of each log (trigger_time,

@@ -99,6 +99,21 @@ func (s *LogStore) FindLogByID(ctx context.Context, id int64) (*domain.JobLog, e
 	return s.db.logFromRow(&row), nil
 }
 
+// FindLogsByIDs implements ports.LogStore, in chunks of 1000 ids.
+func (s *LogStore) FindLogsByIDs(ctx context.Context, ids []int64) ([]*domain.JobLog, error) {
+	out := make([]*domain.JobLog, 0, len(ids))
+	for _, part := range chunks(ids, 1000) {
+		var rows []logRow
+		if err := s.rd.NewSelect().Model(&rows).Where("l.id IN (?)", bun.List(part)).Scan(ctx); err != nil {
+			return nil, dbErr(err, "select %d logs by id", len(part))
+		}
+		for i := range rows {
+			out = append(out, s.db.logFromRow(&rows[i]))
+		}
+	}
+	return out, nil
+}
+
 // logFilter applies a LogFilter's conditions to a query on xxl_job_log.
 // ids, when set, is an id range that holds every row of the time range (see
 // idRange). forPage marks the page query, which must walk an index in id

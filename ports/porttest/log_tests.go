@@ -12,6 +12,27 @@ import (
 
 // RunLogStoreTests checks ports.LogStore.
 func RunLogStoreTests(t *testing.T, newStores NewStores) {
+	t.Run("FindLogsByIDs", func(t *testing.T) {
+		s := newStores(t)
+		logs := []*domain.JobLog{{GroupID: 1, JobID: 7, TriggerTime: base}, {GroupID: 1, JobID: 8, TriggerTime: base}}
+		if err := s.Logs.CreateLogs(t.Context(), logs); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Logs.FindLogsByIDs(t.Context(), []int64{logs[1].ID, 999999, logs[0].ID})
+		if err != nil || len(got) != 2 {
+			t.Fatalf("got %d logs, %v; want the 2 that exist", len(got), err)
+		}
+		jobs := map[int64]int64{}
+		for _, l := range got {
+			jobs[l.ID] = l.JobID
+		}
+		if jobs[logs[0].ID] != 7 || jobs[logs[1].ID] != 8 {
+			t.Fatalf("logs %v", jobs)
+		}
+		if none, err := s.Logs.FindLogsByIDs(t.Context(), nil); err != nil || len(none) != 0 {
+			t.Fatalf("no ids: %v %v", none, err)
+		}
+	})
 	t.Run("CreateLogsSetsEveryID", func(t *testing.T) {
 		s := newStores(t)
 		var logs []*domain.JobLog
