@@ -345,6 +345,16 @@ func (d *FireDelivery) deliver(ctx context.Context, f ports.Fire) { d.deliverJob
 func (d *FireDelivery) deliverJob(ctx context.Context, f ports.Fire, job *domain.JobInfo) {
 	instant := time.UnixMilli(f.FireTime)
 	lateness := d.clock.Now().Sub(instant)
+	if job != nil && f.Type != domain.TriggerMisfire && lateness > d.opts.MisfireThreshold &&
+		job.MisfireStrategy.OrDefault() == domain.MisfireDoNothing {
+		// Claimed in time but waited too long for a worker (an overloaded
+		// node): DO_NOTHING drops it rather than run it this late.
+		to := f
+		to.State = ports.FireSkipped
+		d.settle(ctx, f, to)
+		d.opts.Metrics.FireSkipped()
+		return
+	}
 	err := d.trig.Trigger(ctx, TriggerRequest{JobID: f.JobID, Type: f.Type, FailRetryCount: -1, FireTime: instant, Job: job})
 	switch {
 	case domain.ErrorCode(err) == domain.ENOTFOUND:

@@ -533,3 +533,46 @@ func TestDeliverDueLateFiresMisfire(t *testing.T) {
 		}
 	})
 }
+
+// A fire claimed in time that waits too long for a delivery worker is
+// dropped under DO_NOTHING instead of running late.
+func TestDeliverDueWorkerBacklogMisfire(t *testing.T) {
+	ctx := context.Background()
+	db := schedOpenSQLite(t)
+	jobs := sqlstore.NewJobStore(db)
+	clk := clock.NewManual(schedT0)
+	trig := newRecTrigger()
+	trig.gate, trig.entered = make(chan struct{}), make(chan struct{}, 2)
+	n := newSchedNode(db, trig, clk, "a", application.FireOptions{Workers: 1})
+	first := schedCreateJob(t, jobs, func(j *domain.JobInfo) { j.TriggerNextTime = ms(schedT0) + 1000 })
+	second := schedCreateJob(t, jobs, func(j *domain.JobInfo) { j.TriggerNextTime = ms(schedT0) + 1000 })
+	if _, err := n.scan.Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(schedT0.Add(time.Second))
+	done := make(chan int, 1)
+	go func() { done <- n.delivery.DeliverDue(ctx) }()
+	// The one worker is stuck in the first trigger; meanwhile time passes.
+	select {
+	case <-trig.entered:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no trigger started")
+	}
+	clk.Set(schedT0.Add(20 * time.Second))
+	trig.gate <- struct{}{} // the first trigger returns
+	if got := <-done; got != 2 {
+		t.Fatalf("claimed %d fires, want 2", got)
+	}
+	n.delivery.Wait()
+	reqs := trig.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d triggers ran, want only the first: %+v", len(reqs), reqs)
+	}
+	late := second.ID
+	if reqs[0].JobID == second.ID {
+		late = first.ID
+	}
+	if st := fireStates(t, db)[fireKey{late, ms(schedT0) + 1000}]; st != ports.FireSkipped {
+		t.Fatalf("the late fire is in state %v, want skipped", st)
+	}
+}

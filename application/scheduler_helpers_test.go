@@ -66,13 +66,15 @@ type fireKey struct {
 // recTrigger records triggers; with logs set it writes a log per trigger
 // the way TriggerJob does (trigger_time = the fire instant).
 type recTrigger struct {
-	mu    sync.Mutex
-	reqs  []application.TriggerRequest
-	late  []time.Duration // wall time of each call minus its FireTime
-	count map[fireKey]int
-	logs  ports.LogStore
-	err   error
-	delay time.Duration
+	mu      sync.Mutex
+	reqs    []application.TriggerRequest
+	late    []time.Duration // wall time of each call minus its FireTime
+	count   map[fireKey]int
+	logs    ports.LogStore
+	err     error
+	delay   time.Duration
+	gate    chan struct{} // when set, each call waits for a value
+	entered chan struct{} // when set, each call signals here before the gate
 }
 
 func newRecTrigger() *recTrigger { return &recTrigger{count: map[fireKey]int{}} }
@@ -80,6 +82,12 @@ func newRecTrigger() *recTrigger { return &recTrigger{count: map[fireKey]int{}} 
 func (r *recTrigger) Trigger(ctx context.Context, req application.TriggerRequest) error {
 	if r.delay > 0 {
 		time.Sleep(r.delay)
+	}
+	if r.entered != nil {
+		r.entered <- struct{}{}
+	}
+	if r.gate != nil {
+		<-r.gate
 	}
 	r.mu.Lock()
 	err := r.err
