@@ -109,8 +109,9 @@ type FireDelivery struct {
 	// lastStamp makes every UpdatedAt this node writes unique, so a batch
 	// move can tell its own rows apart (see ports.FireStore.MoveFires).
 	lastStamp int64
-	// settled group-commits the moves of delivered fires to FireDelivered.
-	settled *batcher[ports.Fire]
+	// settled and skipped group-commit the moves of claimed fires to
+	// FireDelivered and FireSkipped.
+	settled, skipped *batcher[ports.Fire]
 	// planned holds, for queued fires, the job as the scan read it.
 	planned map[fireKey]*domain.JobInfo
 }
@@ -125,7 +126,8 @@ func NewFireDelivery(fires ports.FireStore, logs ports.LogStore, jobs ports.JobS
 	opts = opts.withDefaults()
 	d := &FireDelivery{fires: fires, logs: logs, jobs: jobs, trig: trig, clock: clock, opts: opts,
 		wake: make(chan struct{}, 1), sem: make(chan struct{}, opts.Workers), planned: map[fireKey]*domain.JobInfo{}}
-	d.settled = newBatcher(d.settleDelivered)
+	d.settled = newBatcher(d.moveClaimed(ports.FireDelivered))
+	d.skipped = newBatcher(d.moveClaimed(ports.FireSkipped))
 	return d
 }
 
@@ -298,12 +300,14 @@ func (d *FireDelivery) claimAll(ctx context.Context, fires []ports.Fire) []ports
 	return claimed
 }
 
-// settleDelivered moves claimed fires to delivered in one statement.
-func (d *FireDelivery) settleDelivered(ctx context.Context, fires []ports.Fire) error {
-	at := d.stamp()
-	to := ports.Fire{State: ports.FireDelivered, Node: d.opts.Node, UpdatedAt: at}
-	_, err := d.fires.MoveFires(ctx, ports.FireClaimed, d.opts.Node, fires, to)
-	return err
+// moveClaimed returns a batch write that moves this node's claimed fires to
+// state in one statement.
+func (d *FireDelivery) moveClaimed(state ports.FireState) func(context.Context, []ports.Fire) error {
+	return func(ctx context.Context, fires []ports.Fire) error {
+		to := ports.Fire{State: state, Node: d.opts.Node, UpdatedAt: d.stamp()}
+		_, err := d.fires.MoveFires(ctx, ports.FireClaimed, d.opts.Node, fires, to)
+		return err
+	}
 }
 
 // start runs fn on a worker; it waits for a free worker, which only
@@ -349,9 +353,10 @@ func (d *FireDelivery) deliverJob(ctx context.Context, f ports.Fire, job *domain
 		job.MisfireStrategy.OrDefault() == domain.MisfireDoNothing {
 		// Claimed in time but waited too long for a worker (an overloaded
 		// node): DO_NOTHING drops it rather than run it this late.
-		to := f
-		to.State = ports.FireSkipped
-		d.settle(ctx, f, to)
+		if err := d.skipped.do(ctx, []ports.Fire{f}); err != nil {
+			d.opts.Logger.Warn("skip late fire", "job_id", f.JobID, "fire_time", f.FireTime, "err", err)
+			return
+		}
 		d.opts.Metrics.FireSkipped()
 		return
 	}
