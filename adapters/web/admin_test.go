@@ -144,3 +144,29 @@ func TestStatic(t *testing.T) {
 		}
 	}
 }
+
+// An admin's password reset ends the user's open sessions; an edit that
+// keeps the password does not.
+func TestAdminPasswordResetEndsSessions(t *testing.T) {
+	e := newEnv(t)
+	e.mustUser("alice", domain.RoleAdmin)
+	carol := e.mustUser("carol", domain.RoleUser)
+	admin, user := e.client(), e.client()
+	admin.login("alice")
+	user.login("carol")
+
+	admin.get("/user/" + itoa(carol.ID) + "/edit")
+	if p := admin.post("/user/"+itoa(carol.ID), url.Values{"password": {""}, "role": {"0"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("edit: %d %s", p.status, p.body)
+	}
+	if p := user.get("/dashboard"); p.status != http.StatusOK {
+		t.Fatalf("after an edit without password the session should live: %d", p.status)
+	}
+	admin.get("/user/" + itoa(carol.ID) + "/edit")
+	if p := admin.post("/user/"+itoa(carol.ID), url.Values{"password": {"a-new-secret-1"}, "role": {"0"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("reset: %d %s", p.status, p.body)
+	}
+	if p := user.get("/dashboard"); p.status != http.StatusSeeOther || !strings.Contains(p.loc, "/auth/login") {
+		t.Fatalf("after a reset the old session should be gone: %d %q", p.status, p.loc)
+	}
+}
