@@ -167,11 +167,6 @@ func (s *sessionStore) remove(ctx context.Context, sess *Session) error {
 	return s.store(ctx, sess.User.ID, formatRecords(keep))
 }
 
-// removeAll ends every session of the user (password change).
-func (s *sessionStore) removeAll(ctx context.Context, userID int64) error {
-	return s.store(ctx, userID, "")
-}
-
 func (s *sessionStore) liveRecords(token string, now time.Time) []sessionRecord {
 	var out []sessionRecord
 	for _, r := range parseRecords(token) {

@@ -156,13 +156,6 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if in.Password != "" {
-		// A password reset by an admin ends the user's open sessions.
-		if err := s.sessions.removeAll(ctx, id); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
 	s.flash(w, r, false, "ui_flash_user_saved")
 	s.redirect(w, r, "/user")
 }
