@@ -22,6 +22,41 @@ type FireTriggerer interface {
 	Trigger(ctx context.Context, req TriggerRequest) error
 }
 
+// FirePreparer is a FireTriggerer that can write a trigger's logs ahead of
+// its instant and make only the executor calls at the instant; *TriggerJob
+// implements it. Delivery prepares the fires of a FirePreparer
+// PrepareAhead before their instant; a plain FireTriggerer is called at
+// the instant.
+type FirePreparer interface {
+	FireTriggerer
+	// Prepare writes the logs of reqs without calling executors.
+	Prepare(ctx context.Context, reqs []TriggerRequest) []*PreparedTrigger
+	// Fire makes the executor calls of a prepared trigger.
+	Fire(ctx context.Context, pt *PreparedTrigger) error
+	// Resume makes the calls of prepared logs whose outcome was never
+	// recorded (the preparing node stopped), under the same log ids.
+	Resume(ctx context.Context, req TriggerRequest, logs []*domain.JobLog) error
+}
+
+// atInstant adapts a plain FireTriggerer: nothing is prepared ahead, the
+// whole trigger runs at the instant, and a fire whose log exists counts as
+// delivered.
+type atInstant struct{ FireTriggerer }
+
+func (a atInstant) Prepare(_ context.Context, reqs []TriggerRequest) []*PreparedTrigger {
+	out := make([]*PreparedTrigger, len(reqs))
+	for i, r := range reqs {
+		out[i] = &PreparedTrigger{Req: r}
+	}
+	return out
+}
+
+func (a atInstant) Fire(ctx context.Context, pt *PreparedTrigger) error {
+	return a.Trigger(ctx, pt.Req)
+}
+
+func (a atInstant) Resume(context.Context, TriggerRequest, []*domain.JobLog) error { return nil }
+
 // FireOptions are the settings of FireDelivery.
 type FireOptions struct {
 	// Node names this admin process in fire records; default host-pid-random.
@@ -42,11 +77,15 @@ type FireOptions struct {
 	// (default 24 h).
 	KeepSettled time.Duration
 	// Workers bounds the scheduled triggers running at once (default 300,
-	// upstream's fast pool maximum); a fire waiting for a worker is not yet
-	// claimed, so other nodes may take it after PendingGrace.
+	// upstream's fast pool maximum).
 	Workers int
-	Logger  *slog.Logger
-	Metrics Metrics
+	// PrepareAhead is how long before its instant a fire is claimed and
+	// its log rows written, when the triggerer is a FirePreparer (default
+	// 600 ms, off the whole second most schedules fire on): at the instant
+	// only the executor calls are left. Negative turns it off.
+	PrepareAhead time.Duration
+	Logger       *slog.Logger
+	Metrics      Metrics
 }
 
 func (o FireOptions) withDefaults() FireOptions {
@@ -70,6 +109,12 @@ func (o FireOptions) withDefaults() FireOptions {
 	}
 	if o.Workers <= 0 {
 		o.Workers = 300
+	}
+	if o.PrepareAhead == 0 {
+		o.PrepareAhead = 600 * time.Millisecond
+	}
+	if o.PrepareAhead < 0 || o.PrepareAhead >= o.ClaimLease {
+		o.PrepareAhead = 0
 	}
 	o.Logger = orLogger(o.Logger)
 	o.Metrics = orMetrics(o.Metrics)
@@ -96,12 +141,16 @@ type FireDelivery struct {
 	fires ports.FireStore
 	logs  ports.LogStore
 	jobs  ports.JobStore
-	trig  FireTriggerer
+	trig  FirePreparer
+	// ahead is the PrepareAhead in ms, 0 for a plain FireTriggerer.
+	ahead int64
 	clock ports.Clock
 	opts  FireOptions
 
 	mu    sync.Mutex
 	queue fireQueue
+	// ready holds claimed fires whose logs are written, until their instant.
+	ready readyQueue
 	wake  chan struct{}
 	sem   chan struct{}
 	wg    sync.WaitGroup
@@ -124,8 +173,13 @@ func NewFireDelivery(fires ports.FireStore, logs ports.LogStore, jobs ports.JobS
 	clock ports.Clock, opts FireOptions) *FireDelivery {
 	mustDeps("NewFireDelivery", fires, logs, jobs, trig, clock)
 	opts = opts.withDefaults()
-	d := &FireDelivery{fires: fires, logs: logs, jobs: jobs, trig: trig, clock: clock, opts: opts,
+	d := &FireDelivery{fires: fires, logs: logs, jobs: jobs, clock: clock, opts: opts,
 		wake: make(chan struct{}, 1), sem: make(chan struct{}, opts.Workers), planned: map[fireKey]*domain.JobInfo{}}
+	if p, ok := trig.(FirePreparer); ok {
+		d.trig, d.ahead = p, opts.PrepareAhead.Milliseconds()
+	} else {
+		d.trig = atInstant{trig}
+	}
 	d.settled = newBatcher(d.moveClaimed(ports.FireDelivered))
 	d.skipped = newBatcher(d.moveClaimed(ports.FireSkipped))
 	return d
@@ -178,7 +232,7 @@ func (d *FireDelivery) AddPlanned(jobs []*domain.JobInfo, fires ...ports.Fire) {
 func (d *FireDelivery) Queued() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.queue.Len()
+	return d.queue.Len() + d.ready.Len()
 }
 
 // Run delivers queued fires at their instants and recovers expired ones
@@ -211,33 +265,63 @@ func (d *FireDelivery) Run(ctx context.Context) {
 			break
 		}
 	}
+	d.fireReady(ctx)
 	wg.Wait()
 	d.wg.Wait()
+}
+
+// fireReady is the end of Run: the fires already prepared (claimed, logs
+// written) are fired at their instants, at most PrepareAhead from now,
+// rather than left for recovery.
+func (d *FireDelivery) fireReady(ctx context.Context) {
+	for {
+		d.mu.Lock()
+		if d.ready.Len() == 0 {
+			d.mu.Unlock()
+			return
+		}
+		r := heap.Pop(&d.ready).(readyFire)
+		d.mu.Unlock()
+		if wait := time.UnixMilli(r.f.FireTime).Sub(d.clock.Now()); wait > 0 {
+			time.Sleep(wait)
+		}
+		d.startFire(ctx, r)
+	}
 }
 
 // Wait blocks until the deliveries started so far have finished.
 func (d *FireDelivery) Wait() { d.wg.Wait() }
 
+// nextInstant returns when DeliverDue has work next: the instant of the
+// earliest prepared fire, or PrepareAhead before the earliest queued one.
 func (d *FireDelivery) nextInstant() (int64, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.queue.Len() == 0 {
-		return 0, false
+	next, ok := int64(0), false
+	if d.queue.Len() > 0 {
+		next, ok = d.queue[0].FireTime-d.ahead, true
 	}
-	return d.queue[0].FireTime, true
+	if d.ready.Len() > 0 && (!ok || d.ready[0].f.FireTime < next) {
+		next, ok = d.ready[0].f.FireTime, true
+	}
+	return next, ok
 }
 
-// DeliverDue claims every queued fire whose instant has come, in one
-// statement, starts the delivery of those it won and returns how many it
-// started. Deliveries run in the background, at most Workers at once; Wait
-// waits for them. Fires it could not claim (another node took them over,
-// or the database is away) are left to recovery.
+// DeliverDue starts the delivery of every prepared fire whose instant has
+// come, then claims the queued fires due within PrepareAhead (in one
+// statement) and prepares those it won: their logs are written now and
+// their executor calls made at the instant (at once when it has passed).
+// It returns how many fires it claimed. Deliveries run in the background,
+// at most Workers at once; Wait waits for them. Fires it could not claim
+// (another node took them over, or the database is away) are left to
+// recovery.
 func (d *FireDelivery) DeliverDue(ctx context.Context) int {
+	d.startReady(ctx, d.clock.Now().UnixMilli())
 	now := d.clock.Now().UnixMilli()
 	var due []ports.Fire
 	jobs := map[fireKey]*domain.JobInfo{}
 	d.mu.Lock()
-	for d.queue.Len() > 0 && d.queue[0].FireTime <= now {
+	for d.queue.Len() > 0 && d.queue[0].FireTime <= now+d.ahead {
 		f := heap.Pop(&d.queue).(ports.Fire)
 		due = append(due, f)
 		k := fireKey{f.JobID, f.FireTime}
@@ -252,11 +336,33 @@ func (d *FireDelivery) DeliverDue(ctx context.Context) int {
 	}
 	due = d.dropMisfires(ctx, due, now)
 	claimed := d.claimAll(ctx, due)
-	for _, f := range claimed {
-		job := jobs[fireKey{f.JobID, f.FireTime}]
-		d.start(ctx, func(ctx context.Context) { d.deliverJob(ctx, f, job) })
+	reqs := make([]TriggerRequest, len(claimed))
+	for i, f := range claimed {
+		reqs[i] = TriggerRequest{JobID: f.JobID, Type: f.Type, FailRetryCount: -1, FireTime: time.UnixMilli(f.FireTime),
+			Job: jobs[fireKey{f.JobID, f.FireTime}]}
 	}
+	pts := d.trig.Prepare(ctx, reqs)
+	d.mu.Lock()
+	for i, f := range claimed {
+		heap.Push(&d.ready, readyFire{f: f, job: reqs[i].Job, pt: pts[i]})
+	}
+	d.mu.Unlock()
+	d.startReady(ctx, d.clock.Now().UnixMilli())
 	return len(claimed)
+}
+
+// startReady starts the delivery of the prepared fires due at now.
+func (d *FireDelivery) startReady(ctx context.Context, now int64) {
+	for {
+		d.mu.Lock()
+		if d.ready.Len() == 0 || d.ready[0].f.FireTime > now {
+			d.mu.Unlock()
+			return
+		}
+		r := heap.Pop(&d.ready).(readyFire)
+		d.mu.Unlock()
+		d.startFire(ctx, r)
+	}
 }
 
 // dropMisfires hands the fires that are already more than the misfire
@@ -289,10 +395,20 @@ func (d *FireDelivery) dropMisfires(ctx context.Context, due []ports.Fire, now i
 
 // claimAll moves this node's pending fires to claimed in one statement.
 func (d *FireDelivery) claimAll(ctx context.Context, fires []ports.Fire) []ports.Fire {
+	if len(fires) == 0 {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	at := d.stamp()
-	to := ports.Fire{State: ports.FireClaimed, Node: d.opts.Node, LeaseUntil: at + d.opts.ClaimLease.Milliseconds(), UpdatedAt: at}
+	// The lease runs from the instant: a fire claimed ahead of it is not
+	// overdue before it was due.
+	lease := at
+	for _, f := range fires {
+		lease = max(lease, f.FireTime)
+	}
+	lease += d.opts.ClaimLease.Milliseconds()
+	to := ports.Fire{State: ports.FireClaimed, Node: d.opts.Node, LeaseUntil: lease, UpdatedAt: at}
 	claimed, err := d.fires.MoveFires(ctx, ports.FirePending, d.opts.Node, fires, to)
 	if err != nil {
 		d.opts.Logger.Warn("claim due fires; recovery retries them", "fires", len(fires), "err", err)
@@ -313,16 +429,35 @@ func (d *FireDelivery) moveClaimed(state ports.FireState) func(context.Context, 
 // start runs fn on a worker; it waits for a free worker, which only
 // happens when Workers triggers are all slow at once.
 func (d *FireDelivery) start(ctx context.Context, fn func(ctx context.Context)) {
+	d.startWorker(ctx, func(ctx context.Context, _ func()) { fn(ctx) })
+}
+
+// startWorker is start for a fn that may hand its worker on before it
+// returns, by calling release (once or more).
+func (d *FireDelivery) startWorker(ctx context.Context, fn func(ctx context.Context, release func())) {
 	d.sem <- struct{}{}
 	d.wg.Add(1)
 	go func() {
-		defer func() { <-d.sem; d.wg.Done() }()
+		release := sync.OnceFunc(func() { <-d.sem })
+		defer func() { release(); d.wg.Done() }()
 		// A delivery outlives the loop that started it (a claimed fire is
 		// finished rather than left for recovery), within its own bound.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
-		fn(ctx)
+		fn(ctx, release)
 	}()
+}
+
+// startFire runs a prepared fire on a worker, which is free again as soon
+// as the executor calls are made: writing their outcome does not hold up
+// the next fires.
+func (d *FireDelivery) startFire(ctx context.Context, r readyFire) {
+	d.startWorker(ctx, func(ctx context.Context, release func()) {
+		if r.pt != nil {
+			r.pt.OnSent(release)
+		}
+		d.fire(ctx, r)
+	})
 }
 
 // claim moves f (as stored) to claimed by this node; ok is false when
@@ -343,16 +478,26 @@ func (d *FireDelivery) claim(ctx context.Context, f ports.Fire, typ domain.Trigg
 // deliver runs the trigger of a fire claimed by this node and settles it.
 // A trigger that failed to write its logs leaves the fire claimed: after
 // ClaimLease, recovery looks for its log and delivers it again if none.
-func (d *FireDelivery) deliver(ctx context.Context, f ports.Fire) { d.deliverJob(ctx, f, nil) }
+func (d *FireDelivery) deliver(ctx context.Context, f ports.Fire) {
+	req := TriggerRequest{JobID: f.JobID, Type: f.Type, FailRetryCount: -1, FireTime: time.UnixMilli(f.FireTime)}
+	d.fire(ctx, readyFire{f: f, pt: d.trig.Prepare(ctx, []TriggerRequest{req})[0]})
+}
 
-// deliverJob is deliver with the job as the scan planned it (nil: read it).
-func (d *FireDelivery) deliverJob(ctx context.Context, f ports.Fire, job *domain.JobInfo) {
+// fire makes the executor calls of a prepared fire and settles it. r.job
+// is the job as the scan planned it, nil when unknown.
+func (d *FireDelivery) fire(ctx context.Context, r readyFire) {
+	f, job := r.f, r.job
 	instant := time.UnixMilli(f.FireTime)
 	lateness := d.clock.Now().Sub(instant)
 	if job != nil && f.Type != domain.TriggerMisfire && lateness > d.opts.MisfireThreshold &&
 		job.MisfireStrategy.OrDefault() == domain.MisfireDoNothing {
 		// Claimed in time but waited too long for a worker (an overloaded
-		// node): DO_NOTHING drops it rather than run it this late.
+		// node): DO_NOTHING drops it rather than run it this late, and
+		// the logs prepared for it go too.
+		if err := d.discard(ctx, r.pt); err != nil {
+			d.opts.Logger.Warn("discard the logs of a late fire; recovery retries it", "job_id", f.JobID, "fire_time", f.FireTime, "err", err)
+			return
+		}
 		if err := d.skipped.do(ctx, []ports.Fire{f}); err != nil {
 			d.opts.Logger.Warn("skip late fire", "job_id", f.JobID, "fire_time", f.FireTime, "err", err)
 			return
@@ -360,7 +505,12 @@ func (d *FireDelivery) deliverJob(ctx context.Context, f ports.Fire, job *domain
 		d.opts.Metrics.FireSkipped()
 		return
 	}
-	err := d.trig.Trigger(ctx, TriggerRequest{JobID: f.JobID, Type: f.Type, FailRetryCount: -1, FireTime: instant, Job: job})
+	err := d.trig.Fire(ctx, r.pt)
+	d.settleFire(ctx, f, lateness, err)
+}
+
+// settleFire records the outcome of a fire's trigger.
+func (d *FireDelivery) settleFire(ctx context.Context, f ports.Fire, lateness time.Duration, err error) {
 	switch {
 	case domain.ErrorCode(err) == domain.ENOTFOUND:
 		to := f
@@ -375,6 +525,14 @@ func (d *FireDelivery) deliverJob(ctx context.Context, f ports.Fire, job *domain
 			d.opts.Logger.Warn("settle fire", "job_id", f.JobID, "fire_time", f.FireTime, "err", err)
 		}
 	}
+}
+
+// discard deletes the logs prepared for a fire that will not run.
+func (d *FireDelivery) discard(ctx context.Context, pt *PreparedTrigger) error {
+	if pt == nil || pt.Err != nil || len(pt.logs) == 0 {
+		return nil
+	}
+	return d.logs.DiscardLogs(ctx, pt.LogIDs())
 }
 
 // settle moves a claimed fire to its final state.
@@ -423,25 +581,26 @@ func (d *FireDelivery) Recover(ctx context.Context) (int, error) {
 }
 
 func (d *FireDelivery) recoverOne(ctx context.Context, f ports.Fire, now time.Time, latest bool) (bool, error) {
-	if f.State == ports.FireClaimed {
-		logID, err := d.logOf(ctx, f)
-		if err != nil {
-			return false, err
-		}
-		if logID > 0 {
-			to := f
-			to.State, to.LogID, to.Node = ports.FireDelivered, logID, d.opts.Node
-			to.UpdatedAt = now.UnixMilli()
-			won, err := d.fires.MoveFire(ctx, f.State, f.Node, to)
-			return won, err
-		}
-	}
 	late := now.Sub(time.UnixMilli(f.FireTime))
 	if f.State == ports.FireClaimed {
 		// The deliverer died between its claim and the trigger. Only the
 		// time it was late claiming, plus how long the lease has been over,
 		// counts: waiting out the lease is the protocol's, not a misfire.
-		late = time.Duration(f.UpdatedAt-f.FireTime)*time.Millisecond + now.Sub(time.UnixMilli(f.LeaseUntil))
+		late = time.Duration(max(f.UpdatedAt-f.FireTime, 0))*time.Millisecond + now.Sub(time.UnixMilli(f.LeaseUntil))
+		logs, err := d.logsOf(ctx, f)
+		if err != nil {
+			return false, err
+		}
+		if unsent := d.unrecorded(logs); len(unsent) > 0 {
+			return d.resume(ctx, f, unsent, now, late)
+		}
+		if len(logs) > 0 {
+			to := f
+			to.State, to.LogID, to.Node = ports.FireDelivered, logs[0].ID, d.opts.Node
+			to.UpdatedAt = now.UnixMilli()
+			won, err := d.fires.MoveFire(ctx, f.State, f.Node, to)
+			return won, err
+		}
 	}
 	if late <= d.opts.MisfireThreshold {
 		claimed, ok := d.claim(ctx, f, f.Type)
@@ -488,20 +647,73 @@ func (d *FireDelivery) compensates(job *domain.JobInfo, f ports.Fire, now time.T
 		job.TriggerNextTime > now.UnixMilli()-d.opts.MisfireThreshold.Milliseconds()
 }
 
-// logOf returns a log of the job triggered in the fire's second (the
-// trigger path stores the fire instant, to the second, as trigger_time),
-// or 0 when there is none.
-func (d *FireDelivery) logOf(ctx context.Context, f ports.Fire) (int64, error) {
+// logsOf returns the logs of the job triggered in the fire's second (the
+// trigger path stores the fire instant, to the second, as trigger_time).
+func (d *FireDelivery) logsOf(ctx context.Context, f ports.Fire) ([]*domain.JobLog, error) {
 	sec := time.UnixMilli(f.FireTime).Truncate(time.Second)
 	logs, _, err := d.logs.FindLogs(ctx, ports.LogFilter{JobID: f.JobID, Status: domain.LogStatusAll,
-		From: sec, To: sec.Add(time.Second - time.Millisecond), Limit: 1})
+		From: sec, To: sec.Add(time.Second - time.Millisecond), Limit: 1000})
 	if err != nil {
-		return 0, fmt.Errorf("look for the log of job %d at %d: %w", f.JobID, f.FireTime, err)
+		return nil, fmt.Errorf("look for the logs of job %d at %d: %w", f.JobID, f.FireTime, err)
 	}
-	if len(logs) == 0 {
-		return 0, nil
+	return logs, nil
+}
+
+// unrecorded returns the logs a prepared trigger wrote whose executor call
+// was never recorded: no trigger code, no result. A plain FireTriggerer
+// writes its log as part of the trigger, so it has none.
+func (d *FireDelivery) unrecorded(logs []*domain.JobLog) []*domain.JobLog {
+	if _, plain := d.trig.(atInstant); plain {
+		return nil
 	}
-	return logs[0].ID, nil
+	var out []*domain.JobLog
+	for _, l := range logs {
+		if l.TriggerCode == 0 && l.HandleCode == 0 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// resume takes over a claimed fire whose logs were prepared but whose
+// executor calls were never recorded (the preparing node stopped between
+// the two): the calls are made again under the same log ids — at least
+// once — unless the fire is a misfire by now and its job says DO_NOTHING
+// (or is gone), in which case the fire is skipped and its logs deleted.
+func (d *FireDelivery) resume(ctx context.Context, f ports.Fire, logs []*domain.JobLog, now time.Time, late time.Duration) (bool, error) {
+	if late > d.opts.MisfireThreshold {
+		job, err := d.jobs.FindJobByID(ctx, f.JobID)
+		if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+			return false, fmt.Errorf("load job %d of a missed fire: %w", f.JobID, err)
+		}
+		if job == nil || job.MisfireStrategy.OrDefault() != domain.MisfireFireOnceNow {
+			to := f
+			to.State, to.Node, to.UpdatedAt = ports.FireSkipped, d.opts.Node, now.UnixMilli()
+			won, err := d.fires.MoveFire(ctx, f.State, f.Node, to)
+			if err != nil || !won {
+				return won, err
+			}
+			ids := make([]int64, len(logs))
+			for i, l := range logs {
+				ids[i] = l.ID
+			}
+			if err := d.logs.DiscardLogs(ctx, ids); err != nil {
+				d.opts.Logger.Warn("misfire: delete the unsent logs of a skipped fire", "job_id", f.JobID, "fire_time", f.FireTime, "err", err)
+			}
+			d.opts.Logger.Info("misfire: prepared fire skipped", "job_id", f.JobID, "fire_time", f.FireTime, "late", late)
+			d.opts.Metrics.FireSkipped()
+			return true, nil
+		}
+	}
+	claimed, ok := d.claim(ctx, f, f.Type)
+	if ok {
+		d.opts.Logger.Info("resuming a fire another node prepared", "job_id", f.JobID, "fire_time", f.FireTime, "from_node", f.Node, "logs", len(logs))
+		d.start(ctx, func(ctx context.Context) {
+			req := TriggerRequest{JobID: f.JobID, Type: f.Type, FailRetryCount: -1, FireTime: time.UnixMilli(f.FireTime)}
+			d.settleFire(ctx, claimed, d.clock.Now().Sub(req.FireTime), d.trig.Resume(ctx, req, logs))
+		})
+	}
+	return ok, nil
 }
 
 // sweep deletes old settled fire records, at most once a minute.
@@ -538,4 +750,26 @@ func (q *fireQueue) Pop() any {
 	f := old[len(old)-1]
 	*q = old[:len(old)-1]
 	return f
+}
+
+// readyFire is a claimed fire whose trigger is prepared, waiting for its
+// instant; job is the job as the scan planned it (nil when unknown).
+type readyFire struct {
+	f   ports.Fire
+	job *domain.JobInfo
+	pt  *PreparedTrigger
+}
+
+// readyQueue is a min-heap of prepared fires by instant.
+type readyQueue []readyFire
+
+func (q readyQueue) Len() int           { return len(q) }
+func (q readyQueue) Less(i, j int) bool { return q[i].f.FireTime < q[j].f.FireTime }
+func (q readyQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *readyQueue) Push(x any)        { *q = append(*q, x.(readyFire)) }
+func (q *readyQueue) Pop() any {
+	old := *q
+	r := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return r
 }

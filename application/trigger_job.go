@@ -86,28 +86,130 @@ func (uc *TriggerJob) WithMetrics(m Metrics) *TriggerJob {
 // code 500) for the fail monitor to retry and alarm. Once started, a
 // trigger completes even if ctx is cancelled, so no log is left half-written.
 func (uc *TriggerJob) Trigger(ctx context.Context, req TriggerRequest) error {
+	return uc.Fire(ctx, uc.Prepare(ctx, []TriggerRequest{req})[0])
+}
+
+// PreparedTrigger is a trigger whose log rows are written and whose
+// executor calls have not been made yet: Prepare makes one, Fire completes
+// it. FireDelivery prepares the fires of an instant a little ahead of it,
+// so that at the instant only the calls to the executors are left.
+type PreparedTrigger struct {
+	Req TriggerRequest
+	// Err is why the trigger could not be prepared (ENOTFOUND: the job is
+	// gone); Fire returns it.
+	Err  error
+	plan *triggerPlan
+	logs []*domain.JobLog
+	// sent, when set, is called once the executor calls are made, before
+	// their outcome is written.
+	sent func()
+}
+
+// OnSent makes Fire call f as soon as the executor calls are made, before
+// it writes their outcome: the caller may hand its worker on.
+func (pt *PreparedTrigger) OnSent(f func()) { pt.sent = f }
+
+// LogIDs returns the ids of the trigger's log rows (one per shard).
+func (pt *PreparedTrigger) LogIDs() []int64 {
+	ids := make([]int64, len(pt.logs))
+	for i, l := range pt.logs {
+		ids[i] = l.ID
+	}
+	return ids
+}
+
+// Prepare plans each request (job, parameters, addresses, shards) and
+// writes the log rows of all of them in one batch, without calling any
+// executor. A request that cannot be planned, or whose logs could not be
+// written, comes back with Err set.
+func (uc *TriggerJob) Prepare(ctx context.Context, reqs []TriggerRequest) []*PreparedTrigger {
 	ctx = context.WithoutCancel(ctx)
+	out := make([]*PreparedTrigger, len(reqs))
+	var all []*domain.JobLog
+	for i, req := range reqs {
+		pt := &PreparedTrigger{Req: req}
+		out[i] = pt
+		p, err := uc.plan(ctx, req)
+		if err != nil {
+			pt.Err = err
+			continue
+		}
+		pt.plan, pt.logs = p, p.newLogs()
+		all = append(all, pt.logs...)
+	}
+	if len(all) == 0 {
+		return out
+	}
+	if err := uc.creates.do(ctx, all); err != nil {
+		for _, pt := range out {
+			if pt.Err == nil {
+				pt.Err = fmt.Errorf("trigger job %d: create logs: %w", pt.Req.JobID, err)
+				pt.plan, pt.logs = nil, nil
+			}
+		}
+	}
+	return out
+}
+
+// Fire makes the executor calls of a prepared trigger and records their
+// outcome on its logs. Once started it completes even if ctx is cancelled.
+func (uc *TriggerJob) Fire(ctx context.Context, pt *PreparedTrigger) error {
+	if pt.Err != nil {
+		return pt.Err
+	}
+	ctx = context.WithoutCancel(ctx)
+	uc.runShards(ctx, pt.plan, pt.logs)
+	if pt.sent != nil {
+		pt.sent()
+	}
+	if err := uc.updates.do(ctx, pt.logs); err != nil {
+		return fmt.Errorf("trigger job %d: record trigger: %w", pt.Req.JobID, err)
+	}
+	return nil
+}
+
+// Resume makes the executor calls of logs an earlier Prepare wrote but
+// whose outcome was never recorded (the node that prepared them stopped):
+// each log is sent again under its own id, so an executor that did get the
+// first call sees the same log id twice. req names the job and instant;
+// the job is read afresh.
+func (uc *TriggerJob) Resume(ctx context.Context, req TriggerRequest, logs []*domain.JobLog) error {
+	if len(logs) == 0 {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx)
+	req.Job = nil
 	p, err := uc.plan(ctx, req)
 	if err != nil {
 		return err
 	}
-	logs := p.newLogs()
-	if err := uc.creates.do(ctx, logs); err != nil {
-		return fmt.Errorf("trigger job %d: create logs: %w", req.JobID, err)
-	}
-	if len(logs) == 1 {
-		uc.runShard(ctx, p, logs[0], p.shards[0])
-	} else {
-		var wg sync.WaitGroup
-		for i, log := range logs {
-			wg.Go(func() { uc.runShard(ctx, p, log, p.shards[i]) })
+	p.param, p.retry, p.at = logs[0].ExecutorParam, logs[0].ExecutorFailRetryCount, logs[0].TriggerTime
+	p.shards = make([]domain.Shard, len(logs))
+	for i, l := range logs {
+		if s, ok := l.Shard(); ok {
+			p.shards[i] = s
+		} else {
+			p.shards[i] = domain.Shard{Index: 0, Total: 1}
 		}
-		wg.Wait()
 	}
+	uc.runShards(ctx, p, logs)
 	if err := uc.updates.do(ctx, logs); err != nil {
-		return fmt.Errorf("trigger job %d: record trigger: %w", req.JobID, err)
+		return fmt.Errorf("resume trigger of job %d: record trigger: %w", req.JobID, err)
 	}
 	return nil
+}
+
+// runShards calls the executor of every shard, in parallel when several.
+func (uc *TriggerJob) runShards(ctx context.Context, p *triggerPlan, logs []*domain.JobLog) {
+	if len(logs) == 1 {
+		uc.runShard(ctx, p, logs[0], p.shards[0])
+		return
+	}
+	var wg sync.WaitGroup
+	for i, log := range logs {
+		wg.Go(func() { uc.runShard(ctx, p, log, p.shards[i]) })
+	}
+	wg.Wait()
 }
 
 // Reject records req as a failed trigger without calling any executor:

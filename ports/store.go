@@ -114,6 +114,10 @@ type LogStore interface {
 	CountLogs(ctx context.Context, from, to time.Time) (LogCounts, error)
 	// DeleteLogs deletes the selected logs in small batches and returns how many.
 	DeleteLogs(ctx context.Context, f ClearFilter) (int, error)
+	// DiscardLogs deletes those of ids that never reached an executor
+	// (trigger_code 0, no result): the logs prepared for a fire that was
+	// then dropped by its misfire strategy.
+	DiscardLogs(ctx context.Context, ids []int64) error
 }
 
 // GroupFilter selects executor groups for the group list.

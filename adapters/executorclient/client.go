@@ -30,7 +30,7 @@ var _ ports.ExecutorClient = (*Client)(nil)
 // Defaults for Options' zero values.
 const (
 	DefaultTimeout             = 3 * time.Second
-	DefaultMaxIdleConnsPerHost = 256
+	DefaultMaxIdleConnsPerHost = 512
 	DefaultMaxReplyBytes       = 16 << 20
 	// idleConnTimeout stays below the Java executor's 90 s idle close, so
 	// a pooled connection is not reused just as the executor drops it.
@@ -54,6 +54,7 @@ type Options struct {
 // Client is a pooled HTTP client for executors. It is safe for concurrent use.
 type Client struct {
 	http     *http.Client
+	wire     *wirePool
 	token    string
 	timeout  time.Duration
 	maxReply int64
@@ -80,6 +81,7 @@ func New(opts Options) *Client {
 	}
 	return &Client{
 		http:     &http.Client{Transport: tr, Timeout: opts.Timeout},
+		wire:     newWirePool(opts.MaxIdleConnsPerHost),
 		token:    opts.AccessToken,
 		timeout:  opts.Timeout,
 		maxReply: opts.MaxReplyBytes,
@@ -87,7 +89,7 @@ func New(opts Options) *Client {
 }
 
 // Close releases the pooled connections.
-func (c *Client) Close() { c.http.CloseIdleConnections() }
+func (c *Client) Close() { c.http.CloseIdleConnections(); c.wire.closeAll() }
 
 // Run asks the executor to run a job (POST /run). Code 200 means the
 // executor accepted or queued it; the outcome comes later by callback.
@@ -125,6 +127,9 @@ func (c *Client) Log(ctx context.Context, address string, p domain.LogParam) (*d
 // not nil, receives "data" or "content".
 func (c *Client) call(ctx context.Context, address, path string, body, payload any) ports.ExecutorResult {
 	url := strings.TrimRight(address, "/") + "/" + path
+	if t, ok := c.wire.target(address); ok && validToken(c.token) {
+		return c.callWire(ctx, t, url, path, body, payload)
+	}
 	req, err := c.newRequest(ctx, url, body)
 	if err != nil {
 		return fail("xjob could not build the request to %s: %v", url, err)
@@ -145,6 +150,34 @@ func (c *Client) call(ctx context.Context, address, path string, body, payload a
 		return fail("the executor at %s answered HTTP %d: %s", url, resp.StatusCode, quote(raw))
 	}
 	return decode(raw, payload)
+}
+
+// callWire is call over the wire client (plain http:// executors).
+func (c *Client) callWire(ctx context.Context, t target, url, path string, body, payload any) ports.ExecutorResult {
+	var raw []byte
+	if body != nil {
+		var err error
+		if raw, err = json.Marshal(body); err != nil {
+			return fail("xjob could not build the request to %s: %v", url, err)
+		}
+	}
+	rep, err := c.roundTrip(ctx, t, path, raw)
+	var tl errTooLarge
+	switch {
+	case errors.As(err, &tl):
+		return fail("the executor at %s sent a reply larger than %d bytes", url, c.maxReply)
+	case err != nil:
+		return c.transportFailure(url, err)
+	case rep.status < 200 || rep.status > 299:
+		return fail("the executor at %s answered HTTP %d: %s", url, rep.status, quote(rep.body))
+	}
+	return decode(rep.body, payload)
+}
+
+// validToken reports whether the token can be sent as a header value as
+// is; one that cannot goes through net/http, which refuses it.
+func validToken(tok string) bool {
+	return !strings.ContainsAny(tok, "\r\n\x00")
 }
 
 func (c *Client) newRequest(ctx context.Context, url string, body any) (*http.Request, error) {
