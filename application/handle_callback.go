@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/xjob-dev/xjob/domain"
 	"github.com/xjob-dev/xjob/ports"
@@ -22,7 +22,15 @@ type HandleCallback struct {
 	clock    ports.Clock
 	metrics  Metrics
 	fixDelay FixDelayFinisher // nil: no FIX_DELAY bookkeeping
+	// small group-commits concurrent small requests (an executor's callback
+	// thread often sends one result at a time): they are read and written
+	// together, a few statements for the lot.
+	small *batcher[domain.CallbackParam]
 }
+
+// smallCallback is the largest request handled together with concurrent
+// ones; a larger one is a batch already and is handled on its own.
+const smallCallback = 16
 
 // NewHandleCallback returns the use case; child jobs are submitted to pool
 // (a *TriggerPool). metrics may be nil.
@@ -32,7 +40,9 @@ func NewHandleCallback(logs ports.LogStore, jobs ports.JobStore, pool Submitter,
 	if metrics == nil {
 		metrics = NopMetrics{}
 	}
-	return &HandleCallback{logs: logs, jobs: jobs, pool: pool, msgs: msgs, clock: clock, metrics: metrics}
+	uc := &HandleCallback{logs: logs, jobs: jobs, pool: pool, msgs: msgs, clock: clock, metrics: metrics}
+	uc.small = newBatcher(uc.handle)
+	return uc
 }
 
 // WithFixDelay makes every recorded result schedule the next run of a
@@ -44,39 +54,105 @@ func (uc *HandleCallback) WithFixDelay(f FixDelayFinisher) *HandleCallback {
 
 // Handle records each result. A result for an unknown log, or for a log
 // that already has one, is skipped: the first result wins, on every admin
-// node, because the store writes it only while handle_code is 0. Every
-// item is tried; the error joins the store failures, after which the
-// executor may safely send the whole batch again.
+// node, because the store writes a result only while handle_code is 0
+// (LogStore.CompleteLogs) and reports which it wrote; only those trigger
+// child jobs and FIX_DELAY bookkeeping. Within a batch (and among the small
+// requests handled together) the first result for a log wins. On an error
+// the results that were written still take effect, and the executor may
+// safely send the whole batch again.
 func (uc *HandleCallback) Handle(ctx context.Context, params []domain.CallbackParam) error {
-	params = firstPerLog(params)
-	if len(params) == 0 {
+	switch {
+	case len(params) == 0:
 		return nil
+	case len(params) <= smallCallback:
+		return uc.small.do(ctx, params)
 	}
-	// A batch reads its logs, and the jobs of its successful runs, once.
+	return uc.handle(ctx, params)
+}
+
+// handle records one batch: one read of its logs, one of their jobs, one
+// conditional write of every result, then the effects of the results won.
+func (uc *HandleCallback) handle(ctx context.Context, params []domain.CallbackParam) error {
+	params = firstPerLog(params)
 	logs, err := uc.loadLogs(ctx, params)
 	if err != nil {
 		return err
 	}
-	plans, err := uc.childPlans(ctx, params, logs)
+	open := params[:0:0]
+	for _, p := range params {
+		if l := logs[p.LogID]; l != nil && !l.Finished() {
+			open = append(open, p)
+		}
+	}
+	if len(open) == 0 {
+		return nil
+	}
+	jobs, err := uc.loadJobs(ctx, open, logs)
 	if err != nil {
 		return err
 	}
-	errs := make([]error, len(params))
-	if len(params) == 1 {
-		return uc.record(ctx, params[0], logs[params[0].LogID], plans)
+	plans, err := uc.childPlans(ctx, open, logs, jobs)
+	if err != nil {
+		return err
 	}
-	// Items are independent (each log is updated only while it has no
-	// result), so a batch is written a few at a time.
-	sem := make(chan struct{}, callbackParallelism)
-	var wg sync.WaitGroup
-	for i, p := range params {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			errs[i] = uc.record(ctx, p, logs[p.LogID], plans)
-		})
+	now := uc.clock.Now()
+	results := make([]*domain.JobLog, len(open))
+	children := make(map[int64][]int64)
+	for i, p := range open {
+		log := new(domain.JobLog)
+		*log = *logs[p.LogID]
+		msg := p.HandleMsg
+		if p.HandleCode == domain.CodeSuccess {
+			plan := plans[log.JobID]
+			msg, children[log.ID] = msg+plan.report, plan.children
+		}
+		log.RecordHandle(p.HandleCode, msg, now)
+		results[i] = log
 	}
-	wg.Wait()
+	won, err := uc.logs.CompleteLogs(ctx, results)
+	if err != nil {
+		err = fmt.Errorf("callback of %d logs: %w", len(results), err)
+	}
+	// What was written takes effect even if a later part failed.
+	return errors.Join(err, uc.finish(ctx, results, won, jobs, children, now))
+}
+
+// finish acts on the results this node wrote (won): metrics, child jobs,
+// and the next run of each FIX_DELAY job among them, once per job. Children
+// start only once the result is stored, so a callback sent twice (or to two
+// nodes) triggers them once.
+func (uc *HandleCallback) finish(ctx context.Context, results []*domain.JobLog, won []int64,
+	jobs map[int64]*domain.JobInfo, children map[int64][]int64, now time.Time) error {
+	if len(won) == 0 {
+		return nil
+	}
+	wrote := make(map[int64]bool, len(won))
+	for _, id := range won {
+		wrote[id] = true
+	}
+	var fixDelay []int64
+	seen := map[int64]bool{}
+	for _, log := range results {
+		if !wrote[log.ID] {
+			continue // another node or an earlier copy of this callback was first
+		}
+		uc.metrics.CallbackLatency(now.Sub(log.TriggerTime))
+		for _, id := range children[log.ID] {
+			uc.pool.Submit(NewTriggerRequest(id, domain.TriggerParent))
+		}
+		if job := jobs[log.JobID]; uc.fixDelay != nil && job != nil && job.ScheduleType == domain.ScheduleFixDelay &&
+			!seen[job.ID] {
+			seen[job.ID] = true
+			fixDelay = append(fixDelay, job.ID)
+		}
+	}
+	var errs []error
+	for _, id := range fixDelay {
+		// A FIX_DELAY job's next run counts from this result.
+		if err := uc.fixDelay.Finished(ctx, id, now); err != nil {
+			errs = append(errs, fmt.Errorf("callback: schedule next fixed-delay run of job %d: %w", id, err))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -97,10 +173,8 @@ func firstPerLog(params []domain.CallbackParam) []domain.CallbackParam {
 	return out
 }
 
-// callbackParallelism bounds the items of one callback batch written at once.
-const callbackParallelism = 8
-
-// loadLogs reads the logs a batch names; unknown ids are simply absent.
+// loadLogs reads the logs a batch names (distinct ids); unknown ids are
+// simply absent.
 func (uc *HandleCallback) loadLogs(ctx context.Context, params []domain.CallbackParam) (map[int64]*domain.JobLog, error) {
 	out := make(map[int64]*domain.JobLog, len(params))
 	if len(params) == 1 {
@@ -113,20 +187,44 @@ func (uc *HandleCallback) loadLogs(ctx context.Context, params []domain.Callback
 		out[log.ID] = log
 		return out, nil
 	}
-	ids := make([]int64, 0, len(params))
-	for _, p := range params {
-		if _, seen := out[p.LogID]; !seen {
-			out[p.LogID] = nil
-			ids = append(ids, p.LogID)
-		}
+	ids := make([]int64, len(params))
+	for i, p := range params {
+		ids[i] = p.LogID
 	}
 	logs, err := uc.logs.FindLogsByIDs(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("callback of %d logs: %w", len(ids), err)
 	}
-	clear(out)
 	for _, l := range logs {
 		out[l.ID] = l
+	}
+	return out, nil
+}
+
+// loadJobs reads, once, the jobs whose results need them: those of
+// successful runs (child jobs) and, with FIX_DELAY bookkeeping, all of them.
+// A job that no longer exists is absent.
+func (uc *HandleCallback) loadJobs(ctx context.Context, open []domain.CallbackParam,
+	logs map[int64]*domain.JobLog) (map[int64]*domain.JobInfo, error) {
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, p := range open {
+		l := logs[p.LogID]
+		if (p.HandleCode == domain.CodeSuccess || uc.fixDelay != nil) && !seen[l.JobID] {
+			seen[l.JobID] = true
+			ids = append(ids, l.JobID)
+		}
+	}
+	out := make(map[int64]*domain.JobInfo, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	jobs, err := uc.jobs.FindJobsByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("callback: read jobs: %w", err)
+	}
+	for _, j := range jobs {
+		out[j.ID] = j
 	}
 	return out, nil
 }
@@ -138,85 +236,42 @@ type childPlan struct {
 }
 
 // childPlans prepares the child-job report of every job with a successful
-// result in the batch.
-func (uc *HandleCallback) childPlans(ctx context.Context, params []domain.CallbackParam,
-	logs map[int64]*domain.JobLog) (map[int64]childPlan, error) {
-	var jobIDs []int64
+// result among open, checking which child ids exist with one read.
+func (uc *HandleCallback) childPlans(ctx context.Context, open []domain.CallbackParam,
+	logs map[int64]*domain.JobLog, jobs map[int64]*domain.JobInfo) (map[int64]childPlan, error) {
+	var parents []*domain.JobInfo
+	var items []string
 	seen := map[int64]bool{}
-	for _, p := range params {
-		if l := logs[p.LogID]; p.HandleCode == domain.CodeSuccess && l != nil && !l.Finished() && !seen[l.JobID] {
-			seen[l.JobID] = true
-			jobIDs = append(jobIDs, l.JobID)
+	for _, p := range open {
+		job := jobs[logs[p.LogID].JobID]
+		if p.HandleCode != domain.CodeSuccess || job == nil || seen[job.ID] || strings.TrimSpace(job.ChildJobIDs) == "" {
+			continue
 		}
+		seen[job.ID] = true
+		parents = append(parents, job)
+		items = append(items, strings.Split(job.ChildJobIDs, ",")...)
 	}
-	if len(jobIDs) == 0 {
+	if len(parents) == 0 {
 		return nil, nil
 	}
-	jobs, err := uc.jobs.FindJobsByIDs(ctx, jobIDs)
+	exists, err := uc.existingJobs(ctx, items)
 	if err != nil {
-		return nil, fmt.Errorf("callback: read jobs: %w", err)
+		return nil, fmt.Errorf("callback: read child jobs: %w", err)
 	}
-	plans := make(map[int64]childPlan, len(jobs))
-	for _, job := range jobs {
-		report, ids, err := uc.childReport(ctx, job)
-		if err != nil {
-			return nil, fmt.Errorf("callback: child jobs of job %d: %w", job.ID, err)
-		}
+	plans := make(map[int64]childPlan, len(parents))
+	for _, job := range parents {
+		report, ids := uc.childReport(job, exists)
 		plans[job.ID] = childPlan{report: report, children: ids}
 	}
 	return plans, nil
 }
 
-// record stores one result on its log (nil: unknown log, ignored).
-func (uc *HandleCallback) record(ctx context.Context, p domain.CallbackParam, stored *domain.JobLog,
-	plans map[int64]childPlan) error {
-	if stored == nil || stored.Finished() {
-		return nil
-	}
-	log := new(domain.JobLog)
-	*log = *stored // a batch may name one log twice: each item works on its own copy
-	msg := p.HandleMsg
-	var children []int64
-	if p.HandleCode == domain.CodeSuccess {
-		plan := plans[log.JobID]
-		msg, children = msg+plan.report, plan.children
-	}
-	now := uc.clock.Now()
-	log.RecordHandle(p.HandleCode, msg, now)
-	won, err := uc.logs.UpdateHandleInfo(ctx, log)
-	if err != nil {
-		return fmt.Errorf("callback of log %d: %w", p.LogID, err)
-	}
-	if !won {
-		return nil // another node or an earlier copy of this callback was first
-	}
-	uc.metrics.CallbackLatency(now.Sub(log.TriggerTime))
-	if uc.fixDelay != nil {
-		// A FIX_DELAY job's next run counts from this result.
-		if err := uc.fixDelay.Finished(ctx, log.JobID, now); err != nil {
-			return fmt.Errorf("callback of log %d: schedule next fixed-delay run: %w", p.LogID, err)
-		}
-	}
-	// Children start only once this result is stored, so a callback sent
-	// twice (or to two nodes) triggers them once.
-	for _, id := range children {
-		uc.pool.Submit(NewTriggerRequest(id, domain.TriggerParent))
-	}
-	return nil
-}
-
 // childReport returns the child-trigger report appended to a successful
-// run's message and the children to trigger. The job itself is never its
-// own child; ids that are not numbers or name no job are reported invalid.
-func (uc *HandleCallback) childReport(ctx context.Context, job *domain.JobInfo) (string, []int64, error) {
-	if strings.TrimSpace(job.ChildJobIDs) == "" {
-		return "", nil, nil
-	}
+// run's message and the children to trigger; exists holds the child ids
+// that name a job. The job itself is never its own child; ids that are not
+// numbers or name no job are reported invalid.
+func (uc *HandleCallback) childReport(job *domain.JobInfo, exists map[int64]bool) (string, []int64) {
 	items := strings.Split(job.ChildJobIDs, ",")
-	exists, err := uc.existingJobs(ctx, items)
-	if err != nil {
-		return "", nil, err
-	}
 	var b strings.Builder
 	b.WriteString(header(uc.msgs, "jobconf_trigger_child_run"))
 	var children []int64
@@ -234,7 +289,7 @@ func (uc *HandleCallback) childReport(ctx context.Context, job *domain.JobInfo) 
 			b.WriteString(uc.msgs.T("jobconf_callback_child_msg2", data))
 		}
 	}
-	return b.String(), children, nil
+	return b.String(), children
 }
 
 func (uc *HandleCallback) existingJobs(ctx context.Context, items []string) (map[int64]bool, error) {

@@ -102,6 +102,12 @@ type LogStore interface {
 	// UpdateHandleInfo writes handle_time, handle_code and handle_msg only if
 	// no result was recorded yet; it reports whether it did.
 	UpdateHandleInfo(ctx context.Context, log *domain.JobLog) (bool, error)
+	// CompleteLogs is UpdateHandleInfo for many logs at once: it writes the
+	// result of every log that has none yet and returns the ids it wrote.
+	// Of concurrent calls (on any node) naming the same log, one wins it.
+	// A log named twice is written with its first entry. With an error it
+	// still returns the ids it wrote before the failure.
+	CompleteLogs(ctx context.Context, logs []*domain.JobLog) (won []int64, err error)
 	// FailedLogIDs returns ids of failed logs not yet alarmed, oldest first.
 	FailedLogIDs(ctx context.Context, limit int) ([]int64, error)
 	// UpdateAlarmStatus sets alarm_status from old to new (compare-and-set)

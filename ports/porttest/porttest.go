@@ -41,6 +41,7 @@ func RunAll(t *testing.T, newStores NewStores) {
 	t.Run("JobStore", func(t *testing.T) { RunJobStoreTests(t, newStores) })
 	t.Run("ScheduleLocker", func(t *testing.T) { RunScheduleLockerTests(t, newStores) })
 	t.Run("LogStore", func(t *testing.T) { RunLogStoreTests(t, newStores) })
+	t.Run("CompleteLogs", func(t *testing.T) { RunCompleteLogsTests(t, newStores) })
 	t.Run("GroupStore", func(t *testing.T) { RunGroupStoreTests(t, newStores) })
 	t.Run("RegistryStore", func(t *testing.T) { RunRegistryStoreTests(t, newStores) })
 	t.Run("UserStore", func(t *testing.T) { RunUserStoreTests(t, newStores) })
