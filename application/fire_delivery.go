@@ -153,14 +153,21 @@ type FireDelivery struct {
 	ready readyQueue
 	wake  chan struct{}
 	sem   chan struct{}
-	wg    sync.WaitGroup
-	swept time.Time
+	// inflight bounds the deliveries not yet finished, including those
+	// that handed their worker on and only wait for their outcome to be
+	// written: when the database falls behind, delivery slows down with it
+	// instead of piling up goroutines.
+	inflight chan struct{}
+	wg       sync.WaitGroup
+	swept    time.Time
 	// lastStamp makes every UpdatedAt this node writes unique, so a batch
 	// move can tell its own rows apart (see ports.FireStore.MoveFires).
 	lastStamp int64
 	// settled and skipped group-commit the moves of claimed fires to
 	// FireDelivered and FireSkipped.
 	settled, skipped *batcher[ports.Fire]
+	// discards group-commits the deletion of unsent prepared logs.
+	discards *batcher[int64]
 	// planned holds, for queued fires, the job as the scan read it.
 	planned map[fireKey]*domain.JobInfo
 }
@@ -174,7 +181,8 @@ func NewFireDelivery(fires ports.FireStore, logs ports.LogStore, jobs ports.JobS
 	mustDeps("NewFireDelivery", fires, logs, jobs, trig, clock)
 	opts = opts.withDefaults()
 	d := &FireDelivery{fires: fires, logs: logs, jobs: jobs, clock: clock, opts: opts,
-		wake: make(chan struct{}, 1), sem: make(chan struct{}, opts.Workers), planned: map[fireKey]*domain.JobInfo{}}
+		wake: make(chan struct{}, 1), sem: make(chan struct{}, opts.Workers), inflight: make(chan struct{}, 8*opts.Workers),
+		planned: map[fireKey]*domain.JobInfo{}}
 	if p, ok := trig.(FirePreparer); ok {
 		d.trig, d.ahead = p, opts.PrepareAhead.Milliseconds()
 	} else {
@@ -182,6 +190,7 @@ func NewFireDelivery(fires ports.FireStore, logs ports.LogStore, jobs ports.JobS
 	}
 	d.settled = newBatcher(d.moveClaimed(ports.FireDelivered))
 	d.skipped = newBatcher(d.moveClaimed(ports.FireSkipped))
+	d.discards = newBatcher(logs.DiscardLogs)
 	return d
 }
 
@@ -321,7 +330,7 @@ func (d *FireDelivery) DeliverDue(ctx context.Context) int {
 	var due []ports.Fire
 	jobs := map[fireKey]*domain.JobInfo{}
 	d.mu.Lock()
-	for d.queue.Len() > 0 && d.queue[0].FireTime <= now+d.ahead {
+	for d.queue.Len() > 0 && d.queue[0].FireTime <= now+d.ahead && len(due) < maxPrepare {
 		f := heap.Pop(&d.queue).(ports.Fire)
 		due = append(due, f)
 		k := fireKey{f.JobID, f.FireTime}
@@ -334,7 +343,7 @@ func (d *FireDelivery) DeliverDue(ctx context.Context) int {
 	if len(due) == 0 {
 		return 0
 	}
-	due = d.dropMisfires(ctx, due, now)
+	due = d.dropMisfires(ctx, due, jobs, now)
 	claimed := d.claimAll(ctx, due)
 	reqs := make([]TriggerRequest, len(claimed))
 	for i, f := range claimed {
@@ -350,6 +359,12 @@ func (d *FireDelivery) DeliverDue(ctx context.Context) int {
 	d.startReady(ctx, d.clock.Now().UnixMilli())
 	return len(claimed)
 }
+
+// maxPrepare bounds the fires one DeliverDue claims and prepares. Behind
+// its queue (overload), a node prepares the oldest fires a batch at a
+// time, so the fires that turn into misfires meanwhile are skipped before
+// any log is written for them.
+const maxPrepare = 2000
 
 // startReady starts the delivery of the prepared fires due at now.
 func (d *FireDelivery) startReady(ctx context.Context, now int64) {
@@ -369,7 +384,7 @@ func (d *FireDelivery) startReady(ctx context.Context, now int64) {
 // threshold late (an overloaded node falling behind) to the misfire policy,
 // as recovery would, and returns the others. Without it a node that cannot
 // keep up would work through an ever older backlog.
-func (d *FireDelivery) dropMisfires(ctx context.Context, due []ports.Fire, now int64) []ports.Fire {
+func (d *FireDelivery) dropMisfires(ctx context.Context, due []ports.Fire, jobs map[fireKey]*domain.JobInfo, now int64) []ports.Fire {
 	limit := now - d.opts.MisfireThreshold.Milliseconds()
 	latest := map[int64]int64{}
 	onTime := due[:0:0]
@@ -382,7 +397,32 @@ func (d *FireDelivery) dropMisfires(ctx context.Context, due []ports.Fire, now i
 			onTime = append(onTime, f)
 		}
 	}
+	// The fires of DO_NOTHING jobs as the scan read them are skipped in one
+	// statement: under overload there are many, and each would otherwise
+	// cost a job read and a write.
+	var skip []ports.Fire
+	rest := late[:0:0]
 	for _, f := range late {
+		if j := jobs[fireKey{f.JobID, f.FireTime}]; j != nil && j.MisfireStrategy.OrDefault() == domain.MisfireDoNothing {
+			skip = append(skip, f)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	if len(skip) > 0 {
+		to := ports.Fire{State: ports.FireSkipped, Node: d.opts.Node, UpdatedAt: d.stamp()}
+		moved, err := d.fires.MoveFires(ctx, ports.FirePending, d.opts.Node, skip, to)
+		if err != nil {
+			d.opts.Logger.Warn("skip late fires; recovery retries them", "fires", len(skip), "err", err)
+		}
+		for range moved {
+			d.opts.Metrics.FireSkipped()
+		}
+		if len(moved) > 0 {
+			d.opts.Logger.Info("misfire: late fires skipped", "fires", len(moved))
+		}
+	}
+	for _, f := range rest {
 		isLatest := latest[f.JobID] == f.FireTime
 		d.start(ctx, func(ctx context.Context) {
 			if _, err := d.recoverOne(ctx, f, d.clock.Now(), isLatest); err != nil {
@@ -435,11 +475,12 @@ func (d *FireDelivery) start(ctx context.Context, fn func(ctx context.Context)) 
 // startWorker is start for a fn that may hand its worker on before it
 // returns, by calling release (once or more).
 func (d *FireDelivery) startWorker(ctx context.Context, fn func(ctx context.Context, release func())) {
+	d.inflight <- struct{}{}
 	d.sem <- struct{}{}
 	d.wg.Add(1)
 	go func() {
 		release := sync.OnceFunc(func() { <-d.sem })
-		defer func() { release(); d.wg.Done() }()
+		defer func() { release(); <-d.inflight; d.wg.Done() }()
 		// A delivery outlives the loop that started it (a claimed fire is
 		// finished rather than left for recovery), within its own bound.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -532,7 +573,7 @@ func (d *FireDelivery) discard(ctx context.Context, pt *PreparedTrigger) error {
 	if pt == nil || pt.Err != nil || len(pt.logs) == 0 {
 		return nil
 	}
-	return d.logs.DiscardLogs(ctx, pt.LogIDs())
+	return d.discards.do(ctx, pt.LogIDs())
 }
 
 // settle moves a claimed fire to its final state.
