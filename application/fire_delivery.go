@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -260,9 +261,13 @@ func (d *FireDelivery) Run(ctx context.Context) {
 		wait := time.Second // look again at least every second: the wall clock may jump
 		if next, ok := d.nextInstant(); ok {
 			wait = min(wait, time.UnixMilli(next).Sub(d.clock.Now()))
+			if wait > 0 && wait <= timerSlack {
+				d.spinUntil(next)
+				continue
+			}
 		}
 		if wait > 0 {
-			t := time.NewTimer(wait)
+			t := time.NewTimer(wait - timerSlack/2)
 			select {
 			case <-ctx.Done():
 			case <-d.wake:
@@ -300,6 +305,20 @@ func (d *FireDelivery) fireReady(ctx context.Context) {
 
 // Wait blocks until the deliveries started so far have finished.
 func (d *FireDelivery) Wait() { d.wg.Wait() }
+
+// timerSlack is how late a Go timer may wake (~1 ms on Linux): the last
+// stretch before an instant is waited by spinning, so fires start within
+// microseconds of it rather than up to a millisecond after.
+const timerSlack = 2 * time.Millisecond
+
+// spinUntil yields the CPU until the clock reaches at (epoch ms), for at
+// most timerSlack of real time (a test clock may never get there).
+func (d *FireDelivery) spinUntil(at int64) {
+	start := time.Now()
+	for d.clock.Now().UnixMilli() < at && time.Since(start) < timerSlack {
+		runtime.Gosched()
+	}
+}
 
 // nextInstant returns when DeliverDue has work next: the instant of the
 // earliest prepared fire, or PrepareAhead before the earliest queued one.

@@ -31,7 +31,11 @@ var _ ports.ExecutorClient = (*Client)(nil)
 const (
 	DefaultTimeout             = 3 * time.Second
 	DefaultMaxIdleConnsPerHost = 512
-	DefaultMaxReplyBytes       = 16 << 20
+	// DefaultMaxConnsPerHost bounds the calls in flight to one executor:
+	// beyond a few dozen, more connections only cost both sides CPU (see
+	// BenchmarkRunBurst), and a hung executor holds fewer workers.
+	DefaultMaxConnsPerHost = 64
+	DefaultMaxReplyBytes   = 16 << 20
 	// idleConnTimeout stays below the Java executor's 90 s idle close, so
 	// a pooled connection is not reused just as the executor drops it.
 	idleConnTimeout = 50 * time.Second
@@ -49,6 +53,9 @@ type Options struct {
 	MaxIdleConnsPerHost int
 	// MaxReplyBytes caps a reply body (rolling logs can be large).
 	MaxReplyBytes int64
+	// MaxConnsPerHost bounds the calls in flight to one executor; more
+	// wait for a free one, within the call's timeout.
+	MaxConnsPerHost int
 }
 
 // Client is a pooled HTTP client for executors. It is safe for concurrent use.
@@ -71,17 +78,21 @@ func New(opts Options) *Client {
 	if opts.MaxReplyBytes <= 0 {
 		opts.MaxReplyBytes = DefaultMaxReplyBytes
 	}
+	if opts.MaxConnsPerHost <= 0 {
+		opts.MaxConnsPerHost = DefaultMaxConnsPerHost
+	}
 	tr := &http.Transport{
 		// Executors are internal addresses: no proxy from the environment.
 		Proxy:               nil,
 		DialContext:         (&net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConnsPerHost: opts.MaxIdleConnsPerHost,
+		MaxConnsPerHost:     opts.MaxConnsPerHost,
 		IdleConnTimeout:     idleConnTimeout,
 		DisableCompression:  true,
 	}
 	return &Client{
 		http:     &http.Client{Transport: tr, Timeout: opts.Timeout},
-		wire:     newWirePool(opts.MaxIdleConnsPerHost),
+		wire:     newWirePool(opts.MaxIdleConnsPerHost, opts.MaxConnsPerHost),
 		token:    opts.AccessToken,
 		timeout:  opts.Timeout,
 		maxReply: opts.MaxReplyBytes,
@@ -130,6 +141,11 @@ func (c *Client) call(ctx context.Context, address, path string, body, payload a
 	if t, ok := c.wire.target(address); ok && validToken(c.token) {
 		return c.callWire(ctx, t, url, path, body, payload)
 	}
+	return c.callHTTP(ctx, url, body, payload)
+}
+
+// callHTTP is call through net/http (https executors, odd tokens).
+func (c *Client) callHTTP(ctx context.Context, url string, body, payload any) ports.ExecutorResult {
 	req, err := c.newRequest(ctx, url, body)
 	if err != nil {
 		return fail("xjob could not build the request to %s: %v", url, err)

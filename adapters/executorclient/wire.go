@@ -50,18 +50,56 @@ type wireConn struct {
 	idleSince time.Time
 }
 
-// wirePool keeps idle connections per executor, newest last.
+// wirePool keeps idle connections per executor, newest last, and bounds
+// the calls in flight to one executor.
 type wirePool struct {
 	max     int
+	perHost int
 	mu      sync.Mutex
 	idle    map[string][]*wireConn
+	slots   map[string]chan struct{}
 	swept   time.Time
 	targets sync.Map // address → target (or a failed parse as target{})
 }
 
-func newWirePool(maxIdle int) *wirePool {
-	return &wirePool{max: maxIdle, idle: map[string][]*wireConn{}}
+func newWirePool(maxIdle, perHost int) *wirePool {
+	return &wirePool{max: maxIdle, perHost: perHost, idle: map[string][]*wireConn{}, slots: map[string]chan struct{}{}}
 }
+
+// acquire waits for one of the executor's call slots; release gives it back.
+func (p *wirePool) acquire(ctx context.Context, dial string, deadline time.Time) (release func(), err error) {
+	p.mu.Lock()
+	ch := p.slots[dial]
+	if ch == nil {
+		ch = make(chan struct{}, p.perHost)
+		p.slots[dial] = ch
+	}
+	p.mu.Unlock()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	default:
+	}
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, errSlotTimeout
+	}
+}
+
+// errSlotTimeout is a call that waited its whole timeout for a free slot.
+var errSlotTimeout error = slotTimeout{}
+
+type slotTimeout struct{}
+
+func (slotTimeout) Error() string   { return "timed out waiting for a free connection" }
+func (slotTimeout) Timeout() bool   { return true }
+func (slotTimeout) Temporary() bool { return true }
 
 func (p *wirePool) target(address string) (target, bool) {
 	if t, ok := p.targets.Load(address); ok {
@@ -182,6 +220,11 @@ func (c *Client) roundTrip(ctx context.Context, t target, path string, body []by
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
+	release, err := c.wire.acquire(ctx, t.dial, deadline)
+	if err != nil {
+		return wireReply{}, c.ctxErr(ctx, err)
+	}
+	defer release()
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return wireReply{}, err

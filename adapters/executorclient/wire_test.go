@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -124,5 +125,55 @@ func TestWireRequest(t *testing.T) {
 	if r.Method != "POST" || r.URL.Path != "/base/kill" || r.Header.Get("Content-Type") != "application/json;charset=UTF-8" ||
 		r.Header.Get("XXL-JOB-ACCESS-TOKEN") != "tok en" || string(b) != `{"jobId":7}` || r.ContentLength != int64(len(b)) {
 		t.Errorf("request %s %s %v body %q", r.Method, r.URL.Path, r.Header, b)
+	}
+}
+
+// Calls beyond MaxConnsPerHost wait for a free slot, within their timeout.
+func TestWirePerHostLimit(t *testing.T) {
+	var now, peak atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := now.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+		now.Add(-1)
+		io.WriteString(w, `{"code":200}`)
+	}))
+	defer srv.Close()
+	c := New(Options{MaxConnsPerHost: 4})
+	defer c.Close()
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for range 20 {
+		wg.Go(func() {
+			if !c.Beat(context.Background(), srv.URL).OK() {
+				failed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if failed.Load() != 0 || peak.Load() > 4 || peak.Load() < 2 {
+		t.Errorf("failed %d, peak concurrency %d, want 0 and 2..4", failed.Load(), peak.Load())
+	}
+
+	slow := New(Options{MaxConnsPerHost: 1, Timeout: 100 * time.Millisecond})
+	defer slow.Close()
+	hold := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		io.WriteString(w, `{"code":200}`)
+	}))
+	defer hold.Close()
+	res := make(chan string, 2)
+	for range 2 {
+		go func() { res <- slow.Beat(context.Background(), hold.URL).Msg }()
+	}
+	for range 2 {
+		if msg := <-res; !strings.Contains(msg, "did not answer within 100ms") {
+			t.Errorf("Beat = %q, want a timeout", msg)
+		}
 	}
 }
