@@ -3,6 +3,7 @@ package application
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // batcher group-commits writes: while one batch is being written,
@@ -11,6 +12,11 @@ import (
 // is written at once, with no added wait.
 type batcher[T any] struct {
 	write func(context.Context, []T) error
+	// linger, when set, delays the first write after an idle spell, so
+	// that work which must not compete with a burst (recording the
+	// outcome of executor calls while others are still being made) waits
+	// for it and goes in fewer, larger statements.
+	linger time.Duration
 
 	mu      sync.Mutex
 	pending []*batchCall[T]
@@ -27,6 +33,11 @@ type batchCall[T any] struct {
 
 func newBatcher[T any](write func(context.Context, []T) error) *batcher[T] {
 	return &batcher[T]{write: write}
+}
+
+// newLingeringBatcher is newBatcher with a linger.
+func newLingeringBatcher[T any](write func(context.Context, []T) error, linger time.Duration) *batcher[T] {
+	return &batcher[T]{write: write, linger: linger}
 }
 
 // do writes items together with any concurrent callers' and returns the
@@ -46,6 +57,9 @@ func (b *batcher[T]) do(ctx context.Context, items []T) error {
 
 // drain writes pending batches until none is left.
 func (b *batcher[T]) drain(ctx context.Context) {
+	if b.linger > 0 {
+		time.Sleep(b.linger)
+	}
 	for {
 		batch := b.take()
 		if batch == nil {

@@ -189,7 +189,7 @@ func NewFireDelivery(fires ports.FireStore, logs ports.LogStore, jobs ports.JobS
 	} else {
 		d.trig = atInstant{trig}
 	}
-	d.settled = newBatcher(d.moveClaimed(ports.FireDelivered))
+	d.settled = newLingeringBatcher(d.moveClaimed(ports.FireDelivered), recordLinger)
 	d.skipped = newBatcher(d.moveClaimed(ports.FireSkipped))
 	d.discards = newBatcher(logs.DiscardLogs)
 	return d

@@ -111,14 +111,26 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// untilNextMultiple returns how long from now until the next wall-clock
-// multiple of period, as upstream aligns its monitors (e.g. every 10 s at
-// :00, :10, ...). It returns period when now is exactly on a multiple.
+// loopPhase is how far past a wall-clock multiple the aligned loops run:
+// most schedules fire on whole seconds, and a scan or monitor pass at that
+// very moment would take CPU and database time from the executor calls of
+// the instant (FireDelivery prepares 600 ms ahead, so 250 ms is clear of
+// both).
+const loopPhase = 250 * time.Millisecond
+
+// untilNextMultiple returns how long from now until loopPhase past the
+// next wall-clock multiple of period, as upstream aligns its monitors
+// (e.g. every 10 s at :00, :10, ...). It returns period when now is exactly
+// on such a point.
 func untilNextMultiple(now time.Time, period time.Duration) time.Duration {
 	if period <= 0 {
 		return 0
 	}
-	rem := time.Duration(now.UnixNano() % int64(period))
+	phase := loopPhase % period
+	rem := time.Duration((now.UnixNano() - int64(phase)) % int64(period))
+	if rem < 0 {
+		rem += period
+	}
 	return period - rem
 }
 

@@ -50,7 +50,19 @@ func TestLoopBacksOffAndSurvivesPanics(t *testing.T) {
 			t.Fatalf("backoff %v, want %v", got, want)
 		}
 	}
-	if d := untilNextMultiple(time.Unix(100, 3e8), 10*time.Second); d != 9700*time.Millisecond {
-		t.Fatalf("untilNextMultiple = %v", d)
+	for _, tt := range []struct {
+		now    time.Time
+		period time.Duration
+		want   time.Duration
+	}{
+		{time.Unix(100, 3e8), 10 * time.Second, 9950 * time.Millisecond},   // next :10.25
+		{time.Unix(100, 1e8), 10 * time.Second, 150 * time.Millisecond},    // :00.25 is ahead
+		{time.Unix(100, 25e7), 10 * time.Second, 10 * time.Second},         // exactly on it
+		{time.Unix(100, 9e8), time.Second, 350 * time.Millisecond},         // next second + 250 ms
+		{time.Unix(100, 0), 100 * time.Millisecond, 50 * time.Millisecond}, // phase 250 % 100 = 50 ms
+	} {
+		if d := untilNextMultiple(tt.now, tt.period); d != tt.want {
+			t.Errorf("untilNextMultiple(%v, %v) = %v, want %v", tt.now.UnixNano(), tt.period, d, tt.want)
+		}
 	}
 }

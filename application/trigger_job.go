@@ -55,7 +55,14 @@ type TriggerJob struct {
 	creates    *batcher[*domain.JobLog]
 	groupCache *groupCache
 	updates    *batcher[*domain.JobLog]
+	// firedUpdates records the outcome of prepared triggers (Fire): they
+	// come in bursts at one instant, and their writes wait for the burst.
+	firedUpdates *batcher[*domain.JobLog]
 }
+
+// recordLinger is how long the outcome of a prepared trigger's calls may
+// wait, so that the writes of a burst do not take CPU from its calls.
+const recordLinger = 50 * time.Millisecond
 
 // NewTriggerJob returns the use case. adminAddr is shown in trigger
 // messages as the node that triggered.
@@ -68,6 +75,8 @@ func NewTriggerJob(jobs ports.JobStore, groups ports.GroupStore, logs ports.LogS
 		creates:    newBatcher(logs.CreateLogs),
 		groupCache: newGroupCache(groups, time.Second),
 		updates:    newBatcher(logs.UpdateTriggerInfos),
+
+		firedUpdates: newLingeringBatcher(logs.UpdateTriggerInfos, recordLinger),
 	}
 }
 
@@ -86,7 +95,7 @@ func (uc *TriggerJob) WithMetrics(m Metrics) *TriggerJob {
 // code 500) for the fail monitor to retry and alarm. Once started, a
 // trigger completes even if ctx is cancelled, so no log is left half-written.
 func (uc *TriggerJob) Trigger(ctx context.Context, req TriggerRequest) error {
-	return uc.Fire(ctx, uc.Prepare(ctx, []TriggerRequest{req})[0])
+	return uc.fire(ctx, uc.Prepare(ctx, []TriggerRequest{req})[0], uc.updates)
 }
 
 // PreparedTrigger is a trigger whose log rows are written and whose
@@ -154,6 +163,11 @@ func (uc *TriggerJob) Prepare(ctx context.Context, reqs []TriggerRequest) []*Pre
 // Fire makes the executor calls of a prepared trigger and records their
 // outcome on its logs. Once started it completes even if ctx is cancelled.
 func (uc *TriggerJob) Fire(ctx context.Context, pt *PreparedTrigger) error {
+	return uc.fire(ctx, pt, uc.firedUpdates)
+}
+
+// fire is Fire recording the outcome through updates.
+func (uc *TriggerJob) fire(ctx context.Context, pt *PreparedTrigger, updates *batcher[*domain.JobLog]) error {
 	if pt.Err != nil {
 		return pt.Err
 	}
@@ -162,7 +176,7 @@ func (uc *TriggerJob) Fire(ctx context.Context, pt *PreparedTrigger) error {
 	if pt.sent != nil {
 		pt.sent()
 	}
-	if err := uc.updates.do(ctx, pt.logs); err != nil {
+	if err := updates.do(ctx, pt.logs); err != nil {
 		return fmt.Errorf("trigger job %d: record trigger: %w", pt.Req.JobID, err)
 	}
 	return nil
