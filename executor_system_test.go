@@ -157,7 +157,8 @@ func (e *sysEnv) fire(job *domain.JobInfo, param *string) *domain.JobLog {
 	if err := e.trigger.Trigger(ctx, req); err != nil {
 		e.t.Fatalf("trigger job %d: %v", job.ID, err)
 	}
-	page, _, err := e.logs.FindLogs(ctx, ports.LogFilter{JobID: job.ID, Status: domain.LogStatusAll, Limit: 1})
+	res, err := e.logs.FindLogs(ctx, ports.LogFilter{JobID: job.ID, Status: domain.LogStatusAll, Limit: 1})
+	page := res.Logs
 	if err != nil || len(page) == 0 {
 		e.t.Fatalf("log of the trigger of job %d: %v (%d rows)", job.ID, err, len(page))
 	}

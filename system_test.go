@@ -142,7 +142,8 @@ func testCronJobRuns(t *testing.T, dsn string) {
 		}
 	}
 	waitFor(t, 10*time.Second, "a finished parent log", func() bool {
-		page, _, err := logs.FindLogs(ctx, ports.LogFilter{JobID: parent.ID, Status: domain.LogStatusSuccess, Limit: 10})
+		res, err := logs.FindLogs(ctx, ports.LogFilter{JobID: parent.ID, Status: domain.LogStatusSuccess, Limit: 10})
+		page := res.Logs
 		if err != nil || len(page) == 0 {
 			return false
 		}

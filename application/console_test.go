@@ -303,8 +303,8 @@ func TestManageJobsPrepareRunAndClear(t *testing.T) {
 	if _, err := c.jobs.ClearLogs(ctx, user, g.ID, 0, application.ClearRule(10)); domain.ErrorCode(err) != domain.EINVALID {
 		t.Fatalf("bad rule: %v", err)
 	}
-	if _, total, _ := sqlstore.NewLogStore(c.db).FindLogs(ctx, ports.LogFilter{JobID: job.ID, Status: domain.LogStatusAll}); total != 2 {
-		t.Fatalf("%d logs left", total)
+	if res, _ := sqlstore.NewLogStore(c.db).FindLogs(ctx, ports.LogFilter{JobID: job.ID, Status: domain.LogStatusAll}); res.Total != 2 {
+		t.Fatalf("%d logs left", res.Total)
 	}
 }
 

@@ -711,12 +711,12 @@ func (d *FireDelivery) compensates(job *domain.JobInfo, f ports.Fire, now time.T
 // trigger path stores the fire instant, to the second, as trigger_time).
 func (d *FireDelivery) logsOf(ctx context.Context, f ports.Fire) ([]*domain.JobLog, error) {
 	sec := time.UnixMilli(f.FireTime).Truncate(time.Second)
-	logs, _, err := d.logs.FindLogs(ctx, ports.LogFilter{JobID: f.JobID, Status: domain.LogStatusAll,
+	page, err := d.logs.FindLogs(ctx, ports.LogFilter{JobID: f.JobID, Status: domain.LogStatusAll,
 		From: sec, To: sec.Add(time.Second - time.Millisecond), Limit: 1000})
 	if err != nil {
 		return nil, fmt.Errorf("look for the logs of job %d at %d: %w", f.JobID, f.FireTime, err)
 	}
-	return logs, nil
+	return page.Logs, nil
 }
 
 // unrecorded returns the logs a prepared trigger wrote whose executor call

@@ -105,7 +105,8 @@ func (e *env) job(g *domain.Group, edit func(*domain.JobInfo)) *domain.JobInfo {
 // logsOf returns the job's logs, oldest first.
 func (e *env) logsOf(jobID int64) []*domain.JobLog {
 	e.t.Helper()
-	logs, _, err := e.logs.FindLogs(e.ctx, ports.LogFilter{JobID: jobID, Status: domain.LogStatusAll})
+	res, err := e.logs.FindLogs(e.ctx, ports.LogFilter{JobID: jobID, Status: domain.LogStatusAll})
+	logs := res.Logs
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -152,9 +153,10 @@ func TestTriggerRoutes(t *testing.T) {
 		{domain.RouteLast, wantRuns(0, 0, 3)},
 		{domain.RouteRound, wantRuns(1, 1, 1)},
 		{domain.RouteLeastFrequently, func(t *testing.T, _ *domain.JobInfo, _ []string, runs []int) {
-			// New addresses start at a random count in [0,3): after three
-			// picks the counts differ by at most 2, and none is left out for long.
-			if runs[0]+runs[1]+runs[2] != 3 || max(runs[0], runs[1], runs[2]) > 2 {
+			// New addresses start at a random count in [0,3), as upstream's
+			// do, so three picks may all go to one address (0 against 2 and
+			// 2); domain/route_test.go checks the balancing itself.
+			if runs[0]+runs[1]+runs[2] != 3 {
 				t.Errorf("runs %v", runs)
 			}
 		}},

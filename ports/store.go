@@ -65,12 +65,40 @@ type ScheduleLocker interface {
 
 // LogFilter selects logs for the log list. Zero values mean "any".
 type LogFilter struct {
-	GroupID       int64
-	GroupIDs      []int64 // nil = no restriction
-	JobID         int64
-	Status        domain.LogStatus // LogStatusAll (-1) = any
-	From, To      time.Time        // trigger_time range; zero = open
-	Offset, Limit int
+	GroupID  int64
+	GroupIDs []int64 // nil = no restriction
+	JobID    int64
+	Status   domain.LogStatus // LogStatusAll (-1) = any
+	From, To time.Time        // trigger_time range; zero = open
+	// Limit is the page size (0 = every matching log, in one page).
+	Limit int
+	// BeforeID > 0 pages towards older logs: only logs with a smaller id,
+	// the newest Limit of them (LogPage.Older gives it for the next page).
+	BeforeID int64
+	// AfterID > 0 pages towards newer logs: only logs with a greater id,
+	// the Limit just above it, still returned newest first (LogPage.Newer).
+	AfterID int64
+	// Offset skips that many matching logs (after BeforeID, if set). It
+	// costs what it skips; paging by BeforeID/AfterID does not.
+	Offset int
+}
+
+// LogPage is one page of the log list.
+type LogPage struct {
+	Logs []*domain.JobLog // newest first
+	// Total counts the logs matching the filter, on every page. When
+	// TotalCapped is set the store stopped counting and at least Total
+	// logs match.
+	Total       int
+	TotalCapped bool
+	// Older, when non-zero, is the BeforeID of the next older page: older
+	// logs may match (a store that limits how much one page reads may
+	// return fewer than Limit logs, even none, and an Older to go on).
+	// Zero: no older log matches.
+	Older int64
+	// Newer, when non-zero, is the AfterID of the next newer page; zero on
+	// the newest page.
+	Newer int64
 }
 
 // ClearFilter selects logs to delete (the log page's clear rules and retention).
@@ -94,8 +122,10 @@ type LogStore interface {
 	FindLogByID(ctx context.Context, id int64) (*domain.JobLog, error)
 	// FindLogsByIDs returns the logs that exist among ids, in no set order.
 	FindLogsByIDs(ctx context.Context, ids []int64) ([]*domain.JobLog, error)
-	// FindLogs returns one page of logs (newest first) and the total count.
-	FindLogs(ctx context.Context, f LogFilter) ([]*domain.JobLog, int, error)
+	// FindLogs returns one page of logs (newest first), the cursors of the
+	// pages around it and the number of matching logs, or a lower bound of
+	// it (LogPage.TotalCapped).
+	FindLogs(ctx context.Context, f LogFilter) (LogPage, error)
 	// UpdateTriggerInfos writes the trigger columns of each log (trigger_time,
 	// trigger_code, trigger_msg, executor_* columns, retry count).
 	UpdateTriggerInfos(ctx context.Context, logs []*domain.JobLog) error

@@ -54,7 +54,8 @@ func TestExecutorRoundTrip(t *testing.T) {
 	if err := trigger.Trigger(ctx, application.NewTriggerRequest(job.ID, domain.TriggerManual)); err != nil {
 		t.Fatal(err)
 	}
-	found, _, err := logs.FindLogs(ctx, ports.LogFilter{JobID: job.ID, Status: domain.LogStatusAll})
+	res, err := logs.FindLogs(ctx, ports.LogFilter{JobID: job.ID, Status: domain.LogStatusAll})
+	found := res.Logs
 	if err != nil || len(found) != 1 || found[0].TriggerCode != 200 || found[0].ExecutorAddress != ex.Address() {
 		t.Fatalf("logs %+v %v", found, err)
 	}

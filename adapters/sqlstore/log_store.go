@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -29,13 +28,16 @@ type LogStore struct {
 	rd, wr bun.IDB
 	// Lower id bounds of the periodic scans; see idFloor.
 	failFloor, runFloor *idFloor
+	// exactRows: a time range of at most this many logs gets exact id
+	// bounds (exactRangeRows; tests lower it).
+	exactRows int
 }
 
 var _ ports.LogStore = (*LogStore)(nil)
 
 // NewLogStore returns a LogStore on db.
 func NewLogStore(db *DB) *LogStore {
-	return &LogStore{db: db, rd: db.rd, wr: db.wr, failFloor: &idFloor{}, runFloor: &idFloor{}}
+	return &LogStore{db: db, rd: db.rd, wr: db.wr, failFloor: &idFloor{}, runFloor: &idFloor{}, exactRows: exactRangeRows}
 }
 
 // CreateLogs inserts the logs with one multi-row INSERT (per 500 logs) and
@@ -112,135 +114,6 @@ func (s *LogStore) FindLogsByIDs(ctx context.Context, ids []int64) ([]*domain.Jo
 		}
 	}
 	return out, nil
-}
-
-// logFilter applies a LogFilter's conditions to a query on xxl_job_log.
-// ids, when set, is an id range that holds every row of the time range (see
-// idRange). forPage marks the page query, which must walk an index in id
-// order.
-func (s *LogStore) logFilter(f ports.LogFilter, ids *[2]int64, forPage bool) func(*bun.SelectQuery) *bun.SelectQuery {
-	narrowed := f.GroupID > 0 || f.GroupIDs != nil || f.JobID > 0
-	return func(q *bun.SelectQuery) *bun.SelectQuery {
-		if f.GroupID > 0 {
-			q = q.Where("job_group = ?", f.GroupID)
-		}
-		if f.GroupIDs != nil {
-			q = q.Where("job_group IN (?)", bun.List(f.GroupIDs))
-		}
-		if f.JobID > 0 {
-			q = q.Where("job_id = ?", f.JobID)
-		}
-		if ids != nil {
-			q = q.Where("id BETWEEN ? AND ?", ids[0], ids[1])
-		}
-		if !f.From.IsZero() {
-			q = q.Where("trigger_time >= ?", s.db.toDB(f.From))
-		}
-		if !f.To.IsZero() {
-			q = q.Where("trigger_time <= ?", s.db.toDB(f.To))
-		}
-		switch f.Status {
-		case domain.LogStatusSuccess:
-			if forPage && narrowed {
-				// Most logs succeed: reading the job/group index newest
-				// first beats MySQL's choice of intersecting it with
-				// I_handle_code and sorting the result.
-				q = q.Where("handle_code + 0 = ?", domain.CodeSuccess)
-			} else {
-				q = q.Where("handle_code = ?", domain.CodeSuccess)
-			}
-		case domain.LogStatusFail:
-			q = q.Where("(trigger_code NOT IN (0, 200) OR handle_code NOT IN (0, 200))")
-		case domain.LogStatusRunning:
-			q = q.Where("trigger_code = ? AND handle_code = ?", domain.CodeSuccess, domain.CodeNone)
-		}
-		return q
-	}
-}
-
-// idRange returns the lowest and highest id of the logs in the filter's
-// trigger_time range (ok false when there are none): an index-only scan of
-// I_trigger_time. Added to a job or group filter as "id BETWEEN", it turns
-// "every log of the group, each read to check its time" into a range of the
-// group's index, as ids grow with trigger time.
-func (s *LogStore) idRange(ctx context.Context, f ports.LogFilter) (r [2]int64, ok bool, err error) {
-	var b struct {
-		Lo sql.NullInt64 `bun:"lo"`
-		Hi sql.NullInt64 `bun:"hi"`
-	}
-	q := s.rd.NewSelect().TableExpr("xxl_job_log").ColumnExpr("MIN(id) AS lo, MAX(id) AS hi")
-	if !f.From.IsZero() {
-		q = q.Where("trigger_time >= ?", s.db.toDB(f.From))
-	}
-	if !f.To.IsZero() {
-		q = q.Where("trigger_time <= ?", s.db.toDB(f.To))
-	}
-	if err := q.Scan(ctx, &b); err != nil {
-		return r, false, dbErr(err, "find log ids of a time range")
-	}
-	return [2]int64{b.Lo.Int64, b.Hi.Int64}, b.Lo.Valid, nil
-}
-
-// FindLogs returns one page of logs, newest first, and the total count
-// (capped at the DB's log count limit, if one is set: WithLogCountLimit).
-//
-// The page is a deferred join: the inner query walks an index for the
-// page's ids only (ORDER BY id DESC LIMIT, which the secondary indexes serve
-// because they end with the primary key), then the rows are fetched by id,
-// so deep pages do not read every skipped row. A time range combined with a
-// job or group filter is first turned into an id range (idRange). GroupIDs
-// non-nil but empty matches nothing.
-func (s *LogStore) FindLogs(ctx context.Context, f ports.LogFilter) ([]*domain.JobLog, int, error) {
-	if f.GroupIDs != nil && len(f.GroupIDs) == 0 {
-		return nil, 0, nil
-	}
-	var ids *[2]int64
-	if (f.GroupID > 0 || f.GroupIDs != nil || f.JobID > 0) && (!f.From.IsZero() || !f.To.IsZero()) {
-		r, ok, err := s.idRange(ctx, f)
-		if err != nil {
-			return nil, 0, err
-		} else if !ok {
-			return nil, 0, nil
-		}
-		ids = &r
-	}
-	total, err := s.countLogs(ctx, f, ids)
-	if err != nil {
-		return nil, 0, err
-	}
-	if total == 0 || (f.Offset > 0 && f.Offset >= total) {
-		return nil, total, nil
-	}
-	pageIDs := page(s.rd.NewSelect().TableExpr("xxl_job_log").Column("id").
-		Apply(s.logFilter(f, ids, true)).OrderExpr("id DESC"), f.Offset, f.Limit)
-	var rows []logRow
-	err = s.rd.NewSelect().Model(&rows).
-		Join("JOIN (?) AS p ON p.id = l.id", pageIDs).
-		OrderExpr("l.id DESC").
-		Scan(ctx)
-	if err != nil {
-		return nil, 0, dbErr(err, "select logs")
-	}
-	return s.fromRows(rows), total, nil
-}
-
-// countLogs counts the filtered logs, up to the count limit when one is set
-// (and at least one row past the requested page, so a pager still offers
-// the next page).
-func (s *LogStore) countLogs(ctx context.Context, f ports.LogFilter, ids *[2]int64) (int, error) {
-	q := s.rd.NewSelect().TableExpr("xxl_job_log").Apply(s.logFilter(f, ids, false))
-	if limit := s.db.logCountLimit; limit > 0 {
-		// Walks the newest matching ids like the page query does.
-		limit = max(limit, f.Offset+max(f.Limit, 0)+1)
-		inner := s.rd.NewSelect().TableExpr("xxl_job_log").Column("id").Apply(s.logFilter(f, ids, true)).
-			OrderExpr("id DESC").Limit(int64(limit))
-		q = s.rd.NewSelect().TableExpr("(?) AS c", inner)
-	}
-	n, err := q.Count(ctx)
-	if err != nil {
-		return 0, dbErr(err, "count logs")
-	}
-	return int(n), nil
 }
 
 func (s *LogStore) fromRows(rows []logRow) []*domain.JobLog {

@@ -481,7 +481,8 @@ func TestE2EConsole(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#kill-form button`)),
 		chromedp.WaitVisible(`//div[@data-testid="flash"][contains(., "stopped the run")]`),
 	)
-	logs, _, _ := sqlstore.NewLogStore(a.db).FindLogs(context.Background(), logsOf(job.ID))
+	res, _ := sqlstore.NewLogStore(a.db).FindLogs(context.Background(), logsOf(job.ID))
+	logs := res.Logs
 	// Either the kill's own record or the executor's "killed" callback comes
 	// first; both mark the run failed.
 	if len(logs) != 1 || logs[0].HandleCode != domain.CodeFail ||

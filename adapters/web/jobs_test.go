@@ -263,8 +263,8 @@ func TestJobStartStopDelete(t *testing.T) {
 	if _, err := store.FindJobByID(context.Background(), job.ID); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("job not deleted: %v", err)
 	}
-	if _, n, _ := sqlstore.NewLogStore(e.db).FindLogs(context.Background(), logsOf(job.ID)); n != 0 {
-		t.Fatalf("%d logs left", n)
+	if res, _ := sqlstore.NewLogStore(e.db).FindLogs(context.Background(), logsOf(job.ID)); res.Total != 0 {
+		t.Fatalf("%d logs left", res.Total)
 	}
 }
 

@@ -81,13 +81,16 @@ func (s *Server) handleLogList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	page, size := pageParams(r)
+	page, size := logPageParams(r)
 	f := ports.LogFilter{
-		GroupID: parseInt64(q.Get("jobGroup")),
-		JobID:   parseInt64(q.Get("jobId")),
-		Status:  domain.LogStatus(atoiDefault(q.Get("logStatus"), -1)),
-		Offset:  (page - 1) * size,
-		Limit:   size,
+		GroupID:  parseInt64(q.Get("jobGroup")),
+		JobID:    parseInt64(q.Get("jobId")),
+		Status:   domain.LogStatus(atoiDefault(q.Get("logStatus"), -1)),
+		Limit:    size,
+		BeforeID: max(parseInt64(q.Get("before")), 0),
+	}
+	if f.BeforeID == 0 {
+		f.AfterID = max(parseInt64(q.Get("after")), 0)
 	}
 	if f.Status != domain.LogStatusSuccess && f.Status != domain.LogStatusFail && f.Status != domain.LogStatusRunning {
 		f.Status = domain.LogStatusAll
@@ -122,14 +125,14 @@ func (s *Server) handleLogList(w http.ResponseWriter, r *http.Request) {
 	if t, ok := s.parseLocal(to); ok {
 		f.To = t
 	}
-	var logs []*domain.JobLog
-	total := 0
+	var res ports.LogPage
 	if u.IsAdmin() || len(groups) > 0 {
-		if logs, total, err = s.d.Logs.FindLogs(ctx, f); err != nil {
+		if res, page, err = s.findLogPage(ctx, &f, page); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 	}
+	logs := res.Logs
 	jobs, names, err := s.jobOptions(ctx, u, f.GroupID, groups)
 	if err != nil {
 		s.fail(w, r, err)
@@ -149,7 +152,7 @@ func (s *Server) handleLogList(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	filterQuery := url.Values{}
-	for k, v := range map[string]string{"jobGroup": q.Get("jobGroup"), "jobId": q.Get("jobId"), "logStatus": q.Get("logStatus"), "from": from, "to": to} {
+	for k, v := range map[string]string{"jobGroup": q.Get("jobGroup"), "jobId": q.Get("jobId"), "logStatus": q.Get("logStatus"), "from": from, "to": to, "size": q.Get("size"), "range": q.Get("range")} {
 		if v != "" {
 			filterQuery.Set(k, v)
 		}
@@ -159,9 +162,13 @@ func (s *Server) handleLogList(w http.ResponseWriter, r *http.Request) {
 		Jobs:   jobs,
 		Filter: templates.LogFilterView{GroupID: strconv.FormatInt(f.GroupID, 10), JobID: strconv.FormatInt(f.JobID, 10),
 			Status: strconv.Itoa(int(f.Status)), From: from, To: to},
-		Pager: templates.Pager{Page: page, Size: size, Total: total, Query: filterQuery.Encode(), Path: "/joblog", Target: "log-results"},
+		Pager: templates.LogPager{Page: page, Size: size, Total: res.Total, TotalCapped: res.TotalCapped,
+			Older: res.Older, Newer: res.Newer, Query: filterQuery.Encode(), Path: "/joblog", Target: "log-results"},
+		// Fewer logs than a page and a link on in the paging direction:
+		// the store searched part of the log only (LogPage).
+		Partial: len(logs) < size && ((f.AfterID == 0 && res.Older != 0) || (f.AfterID > 0 && res.Newer != 0)),
 	}
-	v.ReturnTo = s.base + "/joblog?" + withPage(filterQuery, page)
+	v.ReturnTo = s.base + "/joblog?" + logPageQuery(filterQuery, f, page)
 	for _, l := range logs {
 		v.Rows = append(v.Rows, s.logRow(l, names[l.JobID]))
 	}
@@ -170,6 +177,55 @@ func (s *Server) handleLogList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.page(w, r, http.StatusOK, "logs", templates.LogListPage(v))
+}
+
+// logPageParams reads the log list's page number and size. The page number
+// only labels a page reached by cursor (before/after): without one the list
+// starts at page 1, the newest logs.
+func logPageParams(r *http.Request) (page, size int) {
+	page, size = pageParams(r)
+	q := r.URL.Query()
+	switch {
+	case parseInt64(q.Get("before")) > 0:
+		page = max(page, 2)
+	case parseInt64(q.Get("after")) <= 0:
+		page = 1
+	}
+	return page, size
+}
+
+// findLogPage reads one page of the log list and returns it with its page
+// number. A page of newer logs that reaches the newest ones is shown as the
+// first page, as it is now (f then no longer pages).
+func (s *Server) findLogPage(ctx context.Context, f *ports.LogFilter, page int) (ports.LogPage, int, error) {
+	res, err := s.d.Logs.FindLogs(ctx, *f)
+	if err != nil || f.AfterID == 0 {
+		return res, page, err
+	}
+	if res.Newer == 0 {
+		f.AfterID = 0
+		res, err = s.d.Logs.FindLogs(ctx, *f)
+		return res, 1, err
+	}
+	return res, max(page, 2), nil
+}
+
+// logPageQuery is the query string of the log list page f shows.
+func logPageQuery(filter url.Values, f ports.LogFilter, page int) string {
+	c := url.Values{}
+	for k, v := range filter {
+		c[k] = v
+	}
+	switch {
+	case f.BeforeID > 0:
+		c.Set("before", strconv.FormatInt(f.BeforeID, 10))
+	case f.AfterID > 0:
+		c.Set("after", strconv.FormatInt(f.AfterID, 10))
+	}
+	if page > 1 {
+		c.Set("page", strconv.Itoa(page))
+	}
+	return c.Encode()
 }
 
 func (s *Server) loadLog(w http.ResponseWriter, r *http.Request) (*domain.JobLog, bool) {

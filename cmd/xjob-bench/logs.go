@@ -12,7 +12,6 @@ import (
 
 	"github.com/xjob-dev/xjob/adapters/sqlstore"
 	"github.com/xjob-dev/xjob/domain"
-	"github.com/xjob-dev/xjob/ports"
 )
 
 // Shape of the generated log table.
@@ -25,8 +24,9 @@ const (
 // queryTiming is one timed store call and the SQL it ran.
 type queryTiming struct {
 	Name    string   `json:"name"`
-	Rows    int      `json:"rows"`  // rows returned
-	Total   int      `json:"total"` // the page's total count, where there is one
+	Rows    int      `json:"rows"`   // rows returned
+	Total   int      `json:"total"`  // the page's total count, where there is one
+	Capped  bool     `json:"capped"` // the total is a lower bound (LogPage.TotalCapped)
 	Latency Summary  `json:"latencyMs"`
 	SQL     []string `json:"sql"`
 	Explain []string `json:"explain"`
@@ -62,9 +62,9 @@ func (c *sqlCapture) take() []string {
 	return c.stmts
 }
 
-// RunLogs fills xxl_job_log with LogRows rows, then times the log page
-// (page 1 and a deep page, for each filter), the dashboard, the log report,
-// the fail monitor and the lost-run query through xjob's own sqlstore, and
+// RunLogs fills xxl_job_log with LogRows rows, then times the log page as
+// the console runs it (timeLogPages), the dashboard, the log report, the
+// fail monitor and the lost-run query through xjob's own sqlstore, and
 // records each statement's EXPLAIN.
 func (e *Env) RunLogs(ctx context.Context) error {
 	name := e.dbName("logs")
@@ -141,53 +141,26 @@ func (e *Env) RunLogs(ctx context.Context) error {
 			lat = append(lat, float64(time.Since(s))/1e6)
 		}
 		qt := queryTiming{Name: name, Rows: rows, Total: total, Latency: Summarize(lat), SQL: stmts}
+		if total < 0 { // a capped total, reported as -total
+			qt.Total, qt.Capped = -total, true
+		}
 		for _, s := range stmts {
 			qt.Explain = append(qt.Explain, explain(ctx, raw, s))
 		}
 		timings = append(timings, qt)
-		logf("logs: %-45s p50 %7.1f ms  p99 %7.1f ms  (rows %d, total %d)", name, qt.Latency.P50, qt.Latency.P99, rows, total)
+		plus := ""
+		if qt.Capped {
+			plus = "+"
+		}
+		logf("logs: %-58s p50 %7.1f ms  p99 %7.1f ms  (rows %d, total %d%s)", name, qt.Latency.P50, qt.Latency.P99, rows, qt.Total, plus)
 		return nil
 	}
 
+	const reps = 20
+	if err := timeLogPages(ctx, store, e.Maria.AdminDSN(name), end, timeIt); err != nil {
+		return err
+	}
 	week := end.AddDate(0, 0, -7)
-	filters := []struct {
-		name string
-		f    ports.LogFilter
-	}{
-		{"all", ports.LogFilter{Status: domain.LogStatusAll}},
-		{"group", ports.LogFilter{GroupID: 3, Status: domain.LogStatusAll}},
-		{"group+job", ports.LogFilter{GroupID: 3, JobID: 43, Status: domain.LogStatusAll}},
-		{"group+last 7 days (UI default)", ports.LogFilter{GroupID: 3, From: week, To: end, Status: domain.LogStatusAll}},
-		{"group+success", ports.LogFilter{GroupID: 3, Status: domain.LogStatusSuccess}},
-		{"group+fail", ports.LogFilter{GroupID: 3, Status: domain.LogStatusFail}},
-		{"group+running", ports.LogFilter{GroupID: 3, Status: domain.LogStatusRunning}},
-		{"fail, all groups", ports.LogFilter{Status: domain.LogStatusFail}},
-		{"job+fail+last 7 days", ports.LogFilter{GroupID: 3, JobID: 43, From: week, To: end, Status: domain.LogStatusFail}},
-	}
-	const pageSize, reps = 10, 20
-	for _, fl := range filters {
-		f := fl.f
-		f.Limit = pageSize
-		var total int
-		if err := timeIt("log page 1: "+fl.name, reps, func() (int, int, error) {
-			l, n, err := logs.FindLogs(ctx, f)
-			total = n
-			return len(l), n, err
-		}); err != nil {
-			return err
-		}
-		deep := f
-		deep.Offset = max(0, min(100_000, total-pageSize))
-		if deep.Offset == 0 {
-			continue
-		}
-		if err := timeIt(fmt.Sprintf("log page at offset %d: %s", deep.Offset, fl.name), reps, func() (int, int, error) {
-			l, n, err := logs.FindLogs(ctx, deep)
-			return len(l), n, err
-		}); err != nil {
-			return err
-		}
-	}
 	if err := timeIt("dashboard (jobs, totals, groups, 7-day chart)", reps, func() (int, int, error) {
 		if _, err := jobs.CountJobs(ctx, 0); err != nil {
 			return 0, 0, err

@@ -58,7 +58,8 @@ func TestServeClusterKill9(t *testing.T) {
 
 	logs := sqlstore.NewLogStore(db)
 	for _, j := range jobs {
-		got, _, err := logs.FindLogs(ctx, ports.LogFilter{JobID: j.ID, Status: domain.LogStatusAll})
+		res, err := logs.FindLogs(ctx, ports.LogFilter{JobID: j.ID, Status: domain.LogStatusAll})
+		got := res.Logs
 		if err != nil {
 			t.Fatal(err)
 		}

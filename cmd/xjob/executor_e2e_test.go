@@ -155,7 +155,8 @@ func TestExecutorE2EServeAndExecutorProcesses(t *testing.T) {
 	refusedJob := newJob(plainGroup, domain.GlueShell, "", "echo should never run", "x")
 
 	firstLog := func(jobID int64, status domain.LogStatus) *domain.JobLog {
-		page, _, err := logs.FindLogs(ctx, ports.LogFilter{JobID: jobID, Status: status, Limit: 50})
+		res, err := logs.FindLogs(ctx, ports.LogFilter{JobID: jobID, Status: status, Limit: 50})
+		page := res.Logs
 		if err != nil || len(page) == 0 {
 			return nil
 		}
@@ -199,8 +200,8 @@ func TestExecutorE2EServeAndExecutorProcesses(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(plainDir, "gluesource")); err == nil {
 		t.Errorf("the executor without --glue wrote a GLUE source file")
 	}
-	if page, _, err := logs.FindLogs(ctx, ports.LogFilter{JobID: refusedJob.ID, Status: domain.LogStatusSuccess, Limit: 1}); err != nil || len(page) > 0 {
-		t.Errorf("the refused GLUE job ran: %v %v", page, err)
+	if res, err := logs.FindLogs(ctx, ports.LogFilter{JobID: refusedJob.ID, Status: domain.LogStatusSuccess, Limit: 1}); err != nil || len(res.Logs) > 0 {
+		t.Errorf("the refused GLUE job ran: %v %v", res.Logs, err)
 	}
 }
 

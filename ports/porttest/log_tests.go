@@ -70,6 +70,7 @@ func RunLogStoreTests(t *testing.T, newStores NewStores) {
 		wantCode(t, err, domain.ENOTFOUND)
 	})
 	t.Run("FindLogs", func(t *testing.T) { testFindLogs(t, newStores(t)) })
+	t.Run("FindLogsPaging", func(t *testing.T) { testLogPaging(t, newStores(t)) })
 	t.Run("UpdateTriggerInfos", func(t *testing.T) {
 		s := newStores(t)
 		for _, n := range []int{1, 3, 150} {
@@ -241,16 +242,17 @@ func testFindLogs(t *testing.T, s Stores) {
 		{"Combined", ports.LogFilter{Status: domain.LogStatusSuccess, GroupIDs: []int64{1, 2}, From: base}, id(0), 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, total, err := s.Logs.FindLogs(t.Context(), tc.f)
+			p, err := s.Logs.FindLogs(t.Context(), tc.f)
 			ok(t, err)
-			equalSlice(t, "ids", logIDs(got), tc.want)
-			equal(t, "total", total, tc.total)
+			equalSlice(t, "ids", logIDs(p.Logs), tc.want)
+			equal(t, "total", p.Total, tc.total)
+			equal(t, "capped", p.TotalCapped, false) // a handful of logs is counted exactly
 		})
 	}
-	got, _, err := s.Logs.FindLogs(t.Context(), ports.LogFilter{Status: -1, JobID: 11})
+	p, err := s.Logs.FindLogs(t.Context(), ports.LogFilter{Status: -1, JobID: 11})
 	ok(t, err)
-	if len(got) == 1 {
-		assertLog(t, got[0], l[2])
+	if len(p.Logs) == 1 {
+		assertLog(t, p.Logs[0], l[2])
 	}
 }
 
@@ -271,9 +273,9 @@ func testDeleteLogs(t *testing.T, newStores NewStores) {
 	}
 	left := func(t *testing.T, s Stores, f ports.LogFilter) []int64 {
 		f.Status = domain.LogStatusAll
-		got, _, err := s.Logs.FindLogs(t.Context(), f)
+		p, err := s.Logs.FindLogs(t.Context(), f)
 		ok(t, err)
-		ids := logIDs(got)
+		ids := logIDs(p.Logs)
 		slices.Sort(ids)
 		return ids
 	}

@@ -266,11 +266,14 @@ type LogRow struct {
 
 // LogListView is the log list page.
 type LogListView struct {
-	Groups   []Option
-	Jobs     []Option
-	Filter   LogFilterView
-	Rows     []LogRow
-	Pager    Pager
+	Groups []Option
+	Jobs   []Option
+	Filter LogFilterView
+	Rows   []LogRow
+	Pager  LogPager
+	// Partial: the page searched a limited stretch of the log and holds
+	// fewer rows than a page does; its links search on.
+	Partial  bool
 	ReturnTo string
 }
 
