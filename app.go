@@ -28,6 +28,7 @@ type App struct {
 	Config   *Config
 	Logger   *slog.Logger
 	Secrets  *Secrets
+	Listener net.Listener // the bound --listen (newListener); if nil, Run binds it
 	Handler  http.Handler
 	Loops    []Loop
 	Stoppers []func(context.Context) // drained in order after the loops stop
@@ -37,9 +38,12 @@ type App struct {
 // until ctx is done, then shuts down gracefully. ready is called with the
 // bound address once the server accepts connections (may be nil).
 func (a *App) Run(ctx context.Context, out io.Writer, ready func(addr net.Addr)) error {
-	ln, err := net.Listen("tcp", a.Config.Listen)
-	if err != nil {
-		return fmt.Errorf("--listen %s: %w", a.Config.Listen, err)
+	ln := a.Listener
+	var err error
+	if ln == nil {
+		if ln, _, err = newListener(a.Config); err != nil {
+			return err
+		}
 	}
 	a.printBanner(out, ln.Addr())
 	srv := &http.Server{

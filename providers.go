@@ -2,6 +2,7 @@ package xjob
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -82,8 +83,9 @@ var scheduleSet = wire.NewSet(
 	newLoops,
 )
 
-// webSet is the console's use cases and the HTTP handlers.
+// webSet is the console's use cases, the HTTP handlers and the listener.
 var webSet = wire.NewSet(
+	newListener,
 	consoleOptions,
 	application.NewLogin,
 	application.NewManageJobs,
@@ -144,11 +146,27 @@ func newAlarmer(cfg *Config, msgs ports.Messages, m *metrics.Registry, logger *s
 	}, msgs)
 }
 
-// adminAddress is how this node names itself in trigger messages.
-func adminAddress(cfg *Config) string {
+// newListener binds --listen. It binds before the use cases are built, so
+// that they know the port actually bound (--listen 127.0.0.1:0 picks one);
+// App.Run serves on it.
+func newListener(cfg *Config) (net.Listener, func(), error) {
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--listen %s: %w", cfg.Listen, err)
+	}
+	return ln, func() { ln.Close() }, nil
+}
+
+// adminAddress is how this node names itself in trigger messages: the
+// configured host (this machine's outbound address when it listens on all
+// interfaces) and the port bound.
+func adminAddress(cfg *Config, ln net.Listener) string {
 	host, port, err := net.SplitHostPort(cfg.Listen)
 	if err != nil {
-		return cfg.Listen
+		return ln.Addr().String()
+	}
+	if _, bound, err := net.SplitHostPort(ln.Addr().String()); err == nil {
+		port = bound
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		if ip := outboundIP(); ip != "" {
@@ -173,8 +191,8 @@ func outboundIP() string {
 }
 
 func newTriggerJob(jobs ports.JobStore, groups ports.GroupStore, logs ports.LogStore, exec ports.ExecutorClient,
-	msgs ports.Messages, clk ports.Clock, router *domain.Router, cfg *Config, m *metrics.Registry) *application.TriggerJob {
-	return application.NewTriggerJob(jobs, groups, logs, exec, msgs, clk, router, adminAddress(cfg)).WithMetrics(m)
+	msgs ports.Messages, clk ports.Clock, router *domain.Router, cfg *Config, ln net.Listener, m *metrics.Registry) *application.TriggerJob {
+	return application.NewTriggerJob(jobs, groups, logs, exec, msgs, clk, router, adminAddress(cfg, ln)).WithMetrics(m)
 }
 
 func newTriggerPool(t *application.TriggerJob, clk ports.Clock, cfg *Config, logger *slog.Logger, m *metrics.Registry) *application.TriggerPool {
@@ -317,7 +335,7 @@ type pinger struct{ db *sqlstore.DB }
 
 func (p pinger) PingContext(ctx context.Context) error { return p.db.Ping(ctx) }
 
-func newApp(cfg *Config, logger *slog.Logger, s *Secrets, h http.Handler, loops Loops, pool *application.TriggerPool) *App {
-	return &App{Config: cfg, Logger: logger, Secrets: s, Handler: h, Loops: loops,
+func newApp(cfg *Config, logger *slog.Logger, s *Secrets, ln net.Listener, h http.Handler, loops Loops, pool *application.TriggerPool) *App {
+	return &App{Config: cfg, Logger: logger, Secrets: s, Listener: ln, Handler: h, Loops: loops,
 		Stoppers: []func(context.Context){func(context.Context) { pool.Stop() }}}
 }

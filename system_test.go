@@ -188,3 +188,40 @@ func shanghai(t *testing.T) *time.Location {
 	}
 	return loc
 }
+
+// TestSystemTriggerMessageNamesBoundAddress starts the admin on
+// --listen 127.0.0.1:0: the trigger message names the node by the port
+// it bound, not by port 0.
+func TestSystemTriggerMessageNamesBoundAddress(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "xjob.db")
+	base, _ := runApp(t, dsn)
+	bound := strings.TrimPrefix(base, "http://")
+	if strings.HasSuffix(bound, ":0") {
+		t.Fatalf("the app reports %s as bound", bound)
+	}
+	ctx := context.Background()
+	db, closeDB, err := sqlstore.Open(ctx, dsn, sqlstore.WithLocation(shanghai(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB()
+	// A cron job due in a second on an executor that refuses: the trigger
+	// fails at once, and its message is written all the same.
+	g := sqltest.MustCreateGroup(t, db, &domain.Group{AppName: "bound-address", Title: "bound address",
+		AddressType: domain.AddressManual, AddressList: "http://127.0.0.1:1"})
+	job := sqltest.MustCreateJob(t, db, &domain.JobInfo{GroupID: g.ID, Desc: "bound address",
+		ScheduleType: domain.ScheduleCron, ScheduleConf: "* * * * * ?", TriggerStatus: domain.TriggerRunning,
+		TriggerNextTime: time.Now().Add(time.Second).UnixMilli()})
+	var msg string
+	waitFor(t, 15*time.Second, "a trigger log", func() bool {
+		res, err := sqlstore.NewLogStore(db).FindLogs(ctx, ports.LogFilter{JobID: job.ID, Limit: 10})
+		if err != nil || len(res.Logs) == 0 || res.Logs[0].TriggerMsg == "" {
+			return false
+		}
+		msg = res.Logs[0].TriggerMsg
+		return true
+	})
+	if !strings.Contains(msg, "："+bound+"<br>") {
+		t.Fatalf("trigger message does not name the admin as %s:\n%s", bound, msg)
+	}
+}

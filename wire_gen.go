@@ -34,6 +34,11 @@ func InitializeApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*App,
 		cleanup()
 		return nil, nil, err
 	}
+	listener, cleanup2, err := newListener(cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
 	registryStore := sqlstore.NewRegistryStore(db)
 	groupStore := sqlstore.NewGroupStore(db)
 	system := _wireSystemValue
@@ -42,16 +47,17 @@ func InitializeApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*App,
 	removeExecutor := application.NewRemoveExecutor(registryStore, refreshGroups)
 	logStore := sqlstore.NewLogStore(db)
 	jobStore := sqlstore.NewJobStore(db)
-	client, cleanup2 := newExecutorClient(cfg, secrets)
+	client, cleanup3 := newExecutorClient(cfg, secrets)
 	catalog, err := newCatalog(cfg)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	router := domain.NewRouter()
 	registry := metrics.New()
-	triggerJob := newTriggerJob(jobStore, groupStore, logStore, client, catalog, system, router, cfg, registry)
+	triggerJob := newTriggerJob(jobStore, groupStore, logStore, client, catalog, system, router, cfg, listener, registry)
 	triggerPool := newTriggerPool(triggerJob, system, cfg, logger, registry)
 	scheduleFixDelay := newScheduleFixDelay(jobStore, cfg, logger)
 	handleCallback := newHandleCallback(logStore, jobStore, triggerPool, catalog, system, registry, scheduleFixDelay)
@@ -88,6 +94,7 @@ func InitializeApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*App,
 	monitorRegistry := newMonitorRegistry(registryStore, refreshGroups, system, logger, registry)
 	fanout, err := newAlarmer(cfg, catalog, registry, logger)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -97,8 +104,9 @@ func InitializeApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*App,
 	reportLogs := newReportLogs(logStore, reportStore, system, cfg, logger, registry)
 	cleanLogs := newCleanLogs(logStore, system, cfg, logger, registry)
 	loops := newLoops(triggerPool, scanSchedule, fireDelivery, monitorRegistry, monitorFailures, failLostJobs, reportLogs, cleanLogs)
-	app := newApp(cfg, logger, secrets, handler, loops, triggerPool)
+	app := newApp(cfg, logger, secrets, listener, handler, loops, triggerPool)
 	return app, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil

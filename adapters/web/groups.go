@@ -42,6 +42,9 @@ func (s *Server) handleGroupList(w http.ResponseWriter, r *http.Request) {
 	if f.Title != "" {
 		filterQuery.Set("title", f.Title)
 	}
+	if v := q.Get("size"); v != "" { // the pager keeps the page size
+		filterQuery.Set("size", v)
+	}
 	v := templates.GroupListView{AppName: f.AppName, Title: f.Title,
 		Pager: templates.Pager{Page: page, Size: size, Total: total, Query: filterQuery.Encode(), Path: "/jobgroup", Target: "group-results"}}
 	for _, g := range groups {

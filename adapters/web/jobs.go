@@ -114,7 +114,7 @@ func (s *Server) handleJobList(w http.ResponseWriter, r *http.Request) {
 		titles[g.ID] = g.Title
 	}
 	filterQuery := url.Values{}
-	for _, k := range []string{"jobGroup", "triggerStatus", "jobDesc", "executorHandler", "author"} {
+	for _, k := range []string{"jobGroup", "triggerStatus", "jobDesc", "executorHandler", "author", "size"} {
 		if v := q.Get(k); v != "" {
 			filterQuery.Set(k, v)
 		}

@@ -55,6 +55,9 @@ func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request) {
 	if f.Role >= 0 {
 		filterQuery.Set("role", strconv.Itoa(f.Role))
 	}
+	if v := q.Get("size"); v != "" { // the pager keeps the page size
+		filterQuery.Set("size", v)
+	}
 	v := templates.UserListView{Username: f.Username, Role: q.Get("role"),
 		Pager: templates.Pager{Page: page, Size: size, Total: total, Query: filterQuery.Encode(), Path: "/user", Target: "user-results"}}
 	for _, u := range users {
