@@ -46,7 +46,7 @@ var platformSet = wire.NewSet(
 	password.New, wire.Bind(new(ports.PasswordHasher), new(password.Hasher)),
 	newCatalog, wire.Bind(new(ports.Messages), new(*i18n.Catalog)),
 	metrics.New, wire.Bind(new(application.Metrics), new(*metrics.Registry)),
-	newUserFlags, wire.Bind(new(application.PasswordFlags), new(*web.SQLUserFlags)),
+	newUserFlags, wire.Bind(new(application.PasswordFlags), new(*sqlstore.UserFlagStore)),
 	newSecrets,
 )
 
@@ -110,7 +110,7 @@ func openDB(ctx context.Context, cfg *Config, logger *slog.Logger) (*sqlstore.DB
 
 func newCatalog(cfg *Config) (*i18n.Catalog, error) { return i18n.NewCatalog(cfg.Lang) }
 
-func newUserFlags(db *sqlstore.DB) *web.SQLUserFlags { return web.NewSQLUserFlags(db.Bun().DB) }
+func newUserFlags(db *sqlstore.DB) *sqlstore.UserFlagStore { return sqlstore.NewUserFlagStore(db) }
 
 // newSecrets makes sure an access token and an admin user exist.
 func newSecrets(ctx context.Context, cfg *Config, users ports.UserStore, hasher ports.PasswordHasher,

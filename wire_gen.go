@@ -28,8 +28,8 @@ func InitializeApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*App,
 	}
 	userStore := sqlstore.NewUserStore(db)
 	hasher := password.New()
-	sqlUserFlags := newUserFlags(db)
-	secrets, err := newSecrets(ctx, cfg, userStore, hasher, sqlUserFlags)
+	userFlagStore := newUserFlags(db)
+	secrets, err := newSecrets(ctx, cfg, userStore, hasher, userFlagStore)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -62,11 +62,11 @@ func InitializeApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*App,
 	scheduleFixDelay := newScheduleFixDelay(jobStore, cfg, logger)
 	handleCallback := newHandleCallback(logStore, jobStore, triggerPool, catalog, system, registry, scheduleFixDelay)
 	applicationConsoleOptions := consoleOptions(cfg)
-	login := application.NewLogin(userStore, hasher, sqlUserFlags, applicationConsoleOptions)
+	login := application.NewLogin(userStore, hasher, userFlagStore, applicationConsoleOptions)
 	glueStore := sqlstore.NewGlueStore(db)
 	manageJobs := application.NewManageJobs(jobStore, groupStore, logStore, glueStore, system, applicationConsoleOptions)
 	manageGroups := application.NewManageGroups(groupStore, jobStore, registryStore, system, applicationConsoleOptions)
-	manageUsers := application.NewManageUsers(userStore, groupStore, hasher, sqlUserFlags)
+	manageUsers := application.NewManageUsers(userStore, groupStore, hasher, userFlagStore)
 	reportStore := sqlstore.NewReportStore(db)
 	dashboard := application.NewDashboard(jobStore, groupStore, reportStore, system, applicationConsoleOptions)
 	killJob := application.NewKillJob(logStore, client, catalog, system)

@@ -14,12 +14,7 @@ import (
 // they may use the console: the generated first admin, accounts whose
 // password an admin set, and accounts still on upstream's default password.
 // xjob keeps these flags outside the upstream tables.
-type PasswordFlags interface {
-	// MustChangePassword reports whether the user is flagged.
-	MustChangePassword(ctx context.Context, userID int64) (bool, error)
-	// SetMustChangePassword sets or clears the flag.
-	SetMustChangePassword(ctx context.Context, userID int64, must bool) error
-}
+type PasswordFlags = ports.UserFlagStore
 
 // defaultPasswords are upstream's seeded passwords; an account still using
 // one must change it.

@@ -184,7 +184,7 @@ func (x *fakeExecutor) callback(logID, logDate int64, code int, msg string) {
 type e2eAdmin struct {
 	loc   *time.Location // the console's zone
 	db    *sqlstore.DB
-	flags *web.SQLUserFlags
+	flags *sqlstore.UserFlagStore
 	ts    *httptest.Server
 	exec  *fakeExecutor
 }
@@ -212,7 +212,7 @@ func newE2EAdmin(t *testing.T, lines int, interval time.Duration) *e2eAdmin {
 		application.NewHandleCallback(logs, jobs, pool, msgs, clk, nil), nil)
 
 	hasher := password.Hasher{Cost: 4}
-	flags := web.NewSQLUserFlags(db.Bun().DB)
+	flags := sqlstore.NewUserFlagStore(db)
 	// A named zone with the test database's offset (UTC+8, no daylight
 	// saving since 1991), so pages and screenshots show what a real
 	// installation shows.

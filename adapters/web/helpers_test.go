@@ -74,7 +74,7 @@ type env struct {
 	t       *testing.T
 	db      *sqlstore.DB
 	clock   *clock.Manual
-	flags   *web.SQLUserFlags
+	flags   *sqlstore.UserFlagStore
 	trigger *fakeTrigger
 	killer  *fakeKiller
 	reader  *fakeReader
@@ -89,7 +89,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
 	db := sqltest.MustOpenSQLite(t)
 	e := &env{t: t, db: db, clock: clock.NewManual(time.Now()), trigger: &fakeTrigger{}, killer: &fakeKiller{}, reader: &fakeReader{}}
-	e.flags = web.NewSQLUserFlags(db.Bun().DB)
+	e.flags = sqlstore.NewUserFlagStore(db)
 	o := web.Options{Lang: "en", Location: sqltest.Location}
 	for _, fn := range opts {
 		fn(&o)

@@ -36,7 +36,7 @@ func TestUserFlags(t *testing.T) {
 		}
 	}
 	t.Run("memory", func(t *testing.T) { check(t, web.NewMemoryUserFlags()) })
-	sqltest.Engines(t, func(t *testing.T, db *sqlstore.DB) { check(t, web.NewSQLUserFlags(db.Bun().DB)) })
+	sqltest.Engines(t, func(t *testing.T, db *sqlstore.DB) { check(t, sqlstore.NewUserFlagStore(db)) })
 }
 
 func ptr[T any](v T) *T { return &v }
