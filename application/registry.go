@@ -32,6 +32,9 @@ type RefreshGroups struct {
 
 	mu    sync.Mutex
 	known map[string]map[string]bool // app name → live addresses last written
+	// running serializes this node's refreshes (the monitor's and those
+	// of heartbeats), so an older view never overwrites a newer one.
+	running sync.Mutex
 }
 
 // NewRefreshGroups returns the use case; a registry row is dead when it had
@@ -59,6 +62,16 @@ func (uc *RefreshGroups) RefreshApp(ctx context.Context, appName string) error {
 }
 
 func (uc *RefreshGroups) refresh(ctx context.Context, only string) (int, error) {
+	uc.running.Lock()
+	defer uc.running.Unlock()
+	// Groups first, heartbeats second: an executor that registers between
+	// the two reads is then among the live ones, and a group created
+	// between them is left as it was created. The other order wrote a new
+	// group an empty list until the executor's next heartbeat.
+	groups, err := uc.groups.AllGroups(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("refresh group addresses: %w", err)
+	}
 	now := uc.clock.Now()
 	alive, err := uc.registries.AliveRegistries(ctx, now.Add(-uc.dead))
 	if err != nil {
@@ -78,18 +91,15 @@ func (uc *RefreshGroups) refresh(ctx context.Context, only string) (int, error) 
 			total++
 		}
 	}
-	if err := uc.writeGroups(ctx, only, live, now); err != nil {
+	if err := uc.writeGroups(ctx, groups, only, live, now); err != nil {
 		return 0, err
 	}
 	uc.remember(only, live)
 	return total, nil
 }
 
-func (uc *RefreshGroups) writeGroups(ctx context.Context, only string, live map[string]map[string]bool, now time.Time) error {
-	groups, err := uc.groups.AllGroups(ctx)
-	if err != nil {
-		return fmt.Errorf("refresh group addresses: %w", err)
-	}
+func (uc *RefreshGroups) writeGroups(ctx context.Context, groups []*domain.Group, only string,
+	live map[string]map[string]bool, now time.Time) error {
 	for _, g := range groups {
 		if g.AddressType != domain.AddressAuto || (only != "" && g.AppName != only) {
 			continue
