@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"strings"
@@ -100,7 +101,10 @@ func (s *LogStore) completeLocked(ctx context.Context, logs []*domain.JobLog) ([
 	var won []int64
 	optimistic := true
 	for attempt := 1; ; attempt++ {
-		err := s.wr.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// READ COMMITTED: the guarded update and FOR UPDATE lock only the
+		// rows they match, no gaps, so a batch does not block (or deadlock
+		// with) the log inserts of concurrent triggers.
+		err := s.wr.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, func(ctx context.Context, tx bun.Tx) error {
 			won = nil
 			if optimistic {
 				return s.completeAllOrNone(ctx, tx, logs, ids, &won)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -64,6 +65,9 @@ func (s *LogStore) CreateLogs(ctx context.Context, logs []*domain.JobLog) error 
 	return nil
 }
 
+// insertAttempts bounds the tries of a log insert chosen as deadlock victim.
+const insertAttempts = 3
+
 func (s *LogStore) insertLogs(ctx context.Context, rows []logRow) ([]int64, error) {
 	ids := make([]int64, 0, len(rows))
 	if s.db.engine == SQLite {
@@ -77,7 +81,17 @@ func (s *LogStore) insertLogs(ctx context.Context, rows []logRow) ([]int64, erro
 		slices.Sort(ids)
 		return ids, nil
 	}
-	res, err := s.wr.NewInsert().Model(&rows).Returning("").Exec(ctx)
+	// InnoDB may pick the insert as a deadlock victim (a concurrent
+	// callback batch holding row locks); the statement was rolled back and
+	// is safe to run again.
+	var res sql.Result
+	var err error
+	for attempt := 1; ; attempt++ {
+		res, err = s.wr.NewInsert().Model(&rows).Returning("").Exec(ctx)
+		if err == nil || !isDeadlock(err) || attempt == insertAttempts {
+			break
+		}
+	}
 	if err != nil {
 		return nil, dbErr(err, "insert %d logs", len(rows))
 	}
