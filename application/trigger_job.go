@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -98,6 +99,21 @@ func (uc *TriggerJob) Trigger(ctx context.Context, req TriggerRequest) error {
 	return uc.fire(ctx, uc.Prepare(ctx, []TriggerRequest{req})[0], uc.updates)
 }
 
+// notSent wraps the error of a trigger that reached no executor: its job,
+// group or logs could not be read or written.
+type notSent struct{ err error }
+
+func (e notSent) Error() string { return e.err.Error() }
+func (e notSent) Unwrap() error { return e.err }
+
+// NothingSent reports whether err comes from a trigger that reached no
+// executor and wrote no log, so that trying it again cannot run the job
+// twice.
+func NothingSent(err error) bool {
+	var ns notSent
+	return errors.As(err, &ns)
+}
+
 // PreparedTrigger is a trigger whose log rows are written and whose
 // executor calls have not been made yet: Prepare makes one, Fire completes
 // it. FireDelivery prepares the fires of an instant a little ahead of it,
@@ -140,7 +156,7 @@ func (uc *TriggerJob) Prepare(ctx context.Context, reqs []TriggerRequest) []*Pre
 		out[i] = pt
 		p, err := uc.plan(ctx, req)
 		if err != nil {
-			pt.Err = err
+			pt.Err = notSent{err}
 			continue
 		}
 		pt.plan, pt.logs = p, p.newLogs()
@@ -152,7 +168,7 @@ func (uc *TriggerJob) Prepare(ctx context.Context, reqs []TriggerRequest) []*Pre
 	if err := uc.creates.do(ctx, all); err != nil {
 		for _, pt := range out {
 			if pt.Err == nil {
-				pt.Err = fmt.Errorf("trigger job %d: create logs: %w", pt.Req.JobID, err)
+				pt.Err = notSent{fmt.Errorf("trigger job %d: create logs: %w", pt.Req.JobID, err)}
 				pt.plan, pt.logs = nil, nil
 			}
 		}

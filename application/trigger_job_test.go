@@ -63,11 +63,18 @@ type countingLogs struct {
 	ports.LogStore
 	creates, updates atomic.Int64
 	commitDelay      time.Duration
+	// failCreates makes that many CreateLogs calls fail, as a database
+	// deadlock or restart would.
+	failCreates atomic.Int64
 }
 
 func (c *countingLogs) CreateLogs(ctx context.Context, logs []*domain.JobLog) error {
 	c.creates.Add(1)
 	time.Sleep(c.commitDelay)
+	if c.failCreates.Add(-1) >= 0 {
+		return domain.Errorf(domain.EINTERNAL, "insert logs: Error 1213 (40001): Deadlock found (test)")
+	}
+	c.failCreates.Store(0)
 	return c.LogStore.CreateLogs(ctx, logs)
 }
 

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/xjob-dev/xjob/domain"
 	"github.com/xjob-dev/xjob/ports"
 )
 
@@ -170,11 +171,40 @@ func (p *TriggerPool) work(ctx context.Context, lane <-chan TriggerRequest, dead
 		default:
 		}
 		start := time.Now()
-		if err := p.trigger.Trigger(ctx, req); err != nil {
+		if err := p.triggerRetrying(ctx, req, deadline); err != nil {
 			p.opts.Logger.Error("trigger failed", "job", req.JobID, "type", req.Type, "err", err)
 		}
 		p.observe(req.JobID, time.Since(start))
 	}
+}
+
+// retryBackoff is how long the pool waits before each new attempt of a
+// trigger that reached no executor because the database failed.
+var retryBackoff = []time.Duration{100 * time.Millisecond, time.Second, 5 * time.Second}
+
+// triggerRetrying runs the trigger and, while it fails without having
+// reached an executor (a database error writing its log: a deadlock, a
+// restart), tries again after a backoff, so a manual, retry or child
+// trigger is not lost to a passing database error. A job that is gone is
+// not retried, nor anything once the shutdown deadline has passed.
+func (p *TriggerPool) triggerRetrying(ctx context.Context, req TriggerRequest, deadline <-chan struct{}) error {
+	err := p.trigger.Trigger(ctx, req)
+	for _, wait := range retryBackoff {
+		if err == nil || !NothingSent(err) || domain.ErrorCode(err) == domain.ENOTFOUND {
+			return err
+		}
+		p.opts.Logger.Warn("trigger reached no executor; trying again", "job", req.JobID, "type", req.Type,
+			"in", wait, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-deadline:
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		err = p.trigger.Trigger(ctx, req)
+	}
+	return err
 }
 
 func (p *TriggerPool) reject(req TriggerRequest, reasonID string) {

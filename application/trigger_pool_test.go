@@ -139,3 +139,26 @@ func TestPoolDrainsOnStop(t *testing.T) {
 		t.Errorf("%d logs: %d ran, %d rejected at shutdown", len(logs), ran, shutdown)
 	}
 }
+
+// A trigger whose log could not be written (a deadlock, a database
+// restart) reached no executor; the pool tries it again instead of losing
+// it, and the job runs once.
+func TestPoolRetriesTriggerThatReachedNoExecutor(t *testing.T) {
+	e := newSQLiteEnv(t, "en")
+	exs, addrs := executors(t, 1, executortest.Java)
+	job := e.job(e.group(domain.AddressAuto, addrs...), nil)
+	pool := startPool(t, e, application.PoolOptions{FastWorkers: 1, SlowWorkers: 1})
+	e.logs.failCreates.Store(2)
+	pool.Submit(application.NewTriggerRequest(job.ID, domain.TriggerParent))
+	waitFor(t, "the run after two failed log inserts", func() bool { return len(exs[0].Runs()) == 1 })
+	time.Sleep(50 * time.Millisecond)
+	if n := len(exs[0].Runs()); n != 1 {
+		t.Fatalf("%d runs, want 1", n)
+	}
+	if logs := e.logsOf(job.ID); len(logs) != 1 || logs[0].TriggerCode != domain.CodeSuccess {
+		t.Fatalf("logs %+v, want one successful trigger", logs)
+	}
+	if got := e.logs.creates.Load(); got != 3 {
+		t.Errorf("%d log inserts, want 3 (two failed, one written)", got)
+	}
+}
