@@ -112,7 +112,9 @@ func (uc *RefreshGroups) writeGroups(ctx context.Context, groups []*domain.Group
 		if list == g.AddressList {
 			continue
 		}
-		if err := uc.groups.UpdateGroupAddresses(ctx, g.ID, list, now); err != nil {
+		// Only over the list this refresh read: another node's refresh (or a
+		// heartbeat's) that wrote meanwhile saw newer heartbeats.
+		if _, err := uc.groups.SwapGroupAddresses(ctx, g.ID, g.AddressList, list, now); err != nil {
 			return fmt.Errorf("refresh addresses of group %d: %w", g.ID, err)
 		}
 	}

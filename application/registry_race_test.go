@@ -86,3 +86,45 @@ func TestRefreshRacesRegistration(t *testing.T) {
 		}
 	})
 }
+
+// Two nodes: while node A's monitor pass is between reading the heartbeats
+// and writing (it is about to drop a dead executor), an executor registers
+// on node B, which lists it at once. A's older view must not write it out
+// again.
+func TestRefreshAcrossNodes(t *testing.T) {
+	sqltest.Engines(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db, "en")
+		const a1, dead, x = "http://10.0.0.1:9999/", "http://10.0.0.3:9999/", "http://10.0.0.2:9999/"
+		save := func(addr string, at time.Time) {
+			if err := e.regs.SaveRegistry(e.ctx, &domain.Registry{Group: domain.RegistryExecutor, Key: "pair", Value: addr,
+				UpdateTime: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		save(a1, e.clock.Now())
+		save(dead, e.clock.Now().Add(-2*time.Minute)) // no heartbeat for 2 min
+		g := &domain.Group{AppName: "pair", Title: "pair", AddressType: domain.AddressAuto,
+			AddressList: domain.JoinAddresses([]string{a1, dead}), UpdateTime: e.clock.Now()}
+		if err := e.groups.CreateGroup(e.ctx, g); err != nil {
+			t.Fatal(err)
+		}
+		nodeB := application.NewRegisterExecutor(e.regs, application.NewRefreshGroups(e.regs, e.groups, e.clock, 0), e.clock)
+		var once sync.Once
+		registerOnB := func() {
+			if err := nodeB.Register(e.ctx, domain.RegistryParam{RegistryGroup: "EXECUTOR", RegistryKey: "pair", RegistryValue: x}); err != nil {
+				t.Error(err)
+			}
+		}
+		nodeA := application.NewRefreshGroups(hookedRegistries{e.regs, &once, registerOnB}, e.groups, e.clock, 0)
+		if _, err := nodeA.Refresh(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.groups.FindGroupByID(e.ctx, g.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := domain.JoinAddresses([]string{a1, x}); got.AddressList != want {
+			t.Fatalf("address list %q after both nodes refreshed, want %q", got.AddressList, want)
+		}
+	})
+}

@@ -101,6 +101,29 @@ func (s *GroupStore) UpdateGroupAddresses(ctx context.Context, id int64, list st
 	return s.checkOne(res, err, id, "update addresses of group %d")
 }
 
+// SwapGroupAddresses sets address_list and update_time only while
+// address_list is still old (NULL or ” when old is empty).
+func (s *GroupStore) SwapGroupAddresses(ctx context.Context, id int64, old, list string, at time.Time) (bool, error) {
+	q := s.wr.NewUpdate().TableExpr("xxl_job_group").
+		Set("address_list = ?", bun.NullZero(list)).
+		Set("update_time = ?", bun.NullZero(s.db.toDB(at))).
+		Where("id = ?", id)
+	if old == "" {
+		q = q.Where("(address_list IS NULL OR address_list = '')")
+	} else {
+		q = q.Where("address_list = ?", old)
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return false, dbErr(err, "update addresses of group %d", id)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, dbErr(err, "update addresses of group %d", id)
+	}
+	return n > 0, nil
+}
+
 func (s *GroupStore) checkOne(res interface{ RowsAffected() (int64, error) }, err error, id int64, what string) error {
 	if err != nil {
 		return dbErr(err, what, id)

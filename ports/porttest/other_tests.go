@@ -36,6 +36,20 @@ func RunGroupStoreTests(t *testing.T, newStores NewStores) {
 		ok(t, err)
 		equal(t, "AddressList", got.AddressList, "")
 
+		// Swap writes only over the list it was given.
+		won, err := s.Groups.SwapGroupAddresses(t.Context(), g.ID, "http://x:9", "http://d:4", base)
+		ok(t, err)
+		equal(t, "swap over a stale list", won, false)
+		won, err = s.Groups.SwapGroupAddresses(t.Context(), g.ID, "", "http://d:4", base) // NULL now
+		ok(t, err)
+		equal(t, "swap over the empty list", won, true)
+		won, err = s.Groups.SwapGroupAddresses(t.Context(), g.ID, "http://d:4", "http://d:4,http://e:5", base)
+		ok(t, err)
+		equal(t, "swap over the current list", won, true)
+		got, err = s.Groups.FindGroupByID(t.Context(), g.ID)
+		ok(t, err)
+		equal(t, "AddressList", got.AddressList, "http://d:4,http://e:5")
+
 		ok(t, s.Groups.DeleteGroup(t.Context(), g.ID))
 		_, err = s.Groups.FindGroupByID(t.Context(), g.ID)
 		wantCode(t, err, domain.ENOTFOUND)
