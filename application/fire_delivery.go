@@ -261,7 +261,7 @@ func (d *FireDelivery) Run(ctx context.Context) {
 		wait := time.Second // look again at least every second: the wall clock may jump
 		if next, ok := d.nextInstant(); ok {
 			wait = min(wait, time.UnixMilli(next).Sub(d.clock.Now()))
-			if wait > 0 && wait <= timerSlack {
+			if wait > 0 && wait <= timerSlack && ctx.Err() == nil {
 				d.spinUntil(next)
 				continue
 			}
