@@ -297,7 +297,7 @@ func (d *FireDelivery) fireReady(ctx context.Context) {
 		r := heap.Pop(&d.ready).(readyFire)
 		d.mu.Unlock()
 		if wait := time.UnixMilli(r.f.FireTime).Sub(d.clock.Now()); wait > 0 {
-			time.Sleep(wait)
+			time.Sleep(min(wait, d.opts.PrepareAhead)) // a clock stepped back does not hold up the shutdown
 		}
 		d.startFire(ctx, r)
 	}
