@@ -176,11 +176,11 @@ type GroupStore interface {
 	UpdateGroup(ctx context.Context, g *domain.Group) error
 	// DeleteGroup removes the group. Returns ENOTFOUND if it is gone.
 	DeleteGroup(ctx context.Context, id int64) error
-	// UpdateGroupAddresses sets address_list (NULL when empty) and update_time.
-	UpdateGroupAddresses(ctx context.Context, id int64, list string, at time.Time) error
-	// SwapGroupAddresses is UpdateGroupAddresses only while address_list is
-	// still old ("" matching NULL too); it reports whether it wrote. A
-	// refresh built on an older view then cannot overwrite a newer one.
+	// SwapGroupAddresses sets address_list (NULL when empty) and
+	// update_time, only while address_list is still old ("" matching NULL
+	// too); it reports whether it wrote (false also for a group that is
+	// gone). A refresh built on an older view then cannot overwrite a newer
+	// one.
 	SwapGroupAddresses(ctx context.Context, id int64, old, list string, at time.Time) (bool, error)
 }
 

@@ -91,16 +91,6 @@ func (s *GroupStore) DeleteGroup(ctx context.Context, id int64) error {
 	return s.checkOne(res, err, id, "delete group %d")
 }
 
-// UpdateGroupAddresses sets address_list (NULL when empty) and update_time.
-// Returns ENOTFOUND if the group is gone.
-func (s *GroupStore) UpdateGroupAddresses(ctx context.Context, id int64, list string, at time.Time) error {
-	res, err := s.wr.NewUpdate().TableExpr("xxl_job_group").
-		Set("address_list = ?", bun.NullZero(list)).
-		Set("update_time = ?", bun.NullZero(s.db.toDB(at))).
-		Where("id = ?", id).Exec(ctx)
-	return s.checkOne(res, err, id, "update addresses of group %d")
-}
-
 // SwapGroupAddresses sets address_list and update_time only while
 // address_list is still old (NULL or ” when old is empty).
 func (s *GroupStore) SwapGroupAddresses(ctx context.Context, id int64, old, list string, at time.Time) (bool, error) {

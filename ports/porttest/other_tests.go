@@ -26,18 +26,22 @@ func RunGroupStoreTests(t *testing.T, newStores NewStores) {
 		ok(t, err)
 		assertGroup(t, got, g)
 
-		ok(t, s.Groups.UpdateGroupAddresses(t.Context(), g.ID, "http://c:3", base.Add(2*time.Hour)))
+		won, err := s.Groups.SwapGroupAddresses(t.Context(), g.ID, "", "http://c:3", base.Add(2*time.Hour))
+		ok(t, err)
+		equal(t, "swap over the empty list", won, true)
 		got, err = s.Groups.FindGroupByID(t.Context(), g.ID)
 		ok(t, err)
 		equal(t, "AddressList", got.AddressList, "http://c:3")
 		equalTime(t, "UpdateTime", got.UpdateTime, base.Add(2*time.Hour))
-		ok(t, s.Groups.UpdateGroupAddresses(t.Context(), g.ID, "", base))
+		won, err = s.Groups.SwapGroupAddresses(t.Context(), g.ID, "http://c:3", "", base)
+		ok(t, err)
+		equal(t, "swap to the empty list", won, true)
 		got, err = s.Groups.FindGroupByID(t.Context(), g.ID)
 		ok(t, err)
 		equal(t, "AddressList", got.AddressList, "")
 
 		// Swap writes only over the list it was given.
-		won, err := s.Groups.SwapGroupAddresses(t.Context(), g.ID, "http://x:9", "http://d:4", base)
+		won, err = s.Groups.SwapGroupAddresses(t.Context(), g.ID, "http://x:9", "http://d:4", base)
 		ok(t, err)
 		equal(t, "swap over a stale list", won, false)
 		won, err = s.Groups.SwapGroupAddresses(t.Context(), g.ID, "", "http://d:4", base) // NULL now
@@ -55,7 +59,9 @@ func RunGroupStoreTests(t *testing.T, newStores NewStores) {
 		wantCode(t, err, domain.ENOTFOUND)
 		wantCode(t, s.Groups.DeleteGroup(t.Context(), g.ID), domain.ENOTFOUND)
 		wantCode(t, s.Groups.UpdateGroup(t.Context(), g), domain.ENOTFOUND)
-		wantCode(t, s.Groups.UpdateGroupAddresses(t.Context(), g.ID, "x", base), domain.ENOTFOUND)
+		won, err = s.Groups.SwapGroupAddresses(t.Context(), g.ID, "", "x", base)
+		ok(t, err)
+		equal(t, "swap on a deleted group", won, false)
 	})
 	t.Run("ListAndFilter", func(t *testing.T) {
 		s := newStores(t)
