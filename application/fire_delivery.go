@@ -16,20 +16,12 @@ import (
 	"github.com/xjob-dev/xjob/ports"
 )
 
-// FireTriggerer runs one trigger and returns once its logs are written;
-// *TriggerJob implements it. Delivery needs that moment (TriggerPool.Submit
-// gives none) to mark a fire delivered; see docs/scheduler.md.
+// FireTriggerer is the trigger path as delivery uses it; *TriggerJob
+// implements it. Delivery prepares a fire PrepareAhead before its instant
+// (its logs are written then) and fires it at the instant; it needs to
+// know when the logs exist (TriggerPool.Submit gives no such moment) to
+// mark a fire delivered; see docs/scheduler.md.
 type FireTriggerer interface {
-	Trigger(ctx context.Context, req TriggerRequest) error
-}
-
-// FirePreparer is a FireTriggerer that can write a trigger's logs ahead of
-// its instant and make only the executor calls at the instant; *TriggerJob
-// implements it. Delivery prepares the fires of a FirePreparer
-// PrepareAhead before their instant; a plain FireTriggerer is called at
-// the instant.
-type FirePreparer interface {
-	FireTriggerer
 	// Prepare writes the logs of reqs without calling executors.
 	Prepare(ctx context.Context, reqs []TriggerRequest) []*PreparedTrigger
 	// Fire makes the executor calls of a prepared trigger.
@@ -38,25 +30,6 @@ type FirePreparer interface {
 	// recorded (the preparing node stopped), under the same log ids.
 	Resume(ctx context.Context, req TriggerRequest, logs []*domain.JobLog) error
 }
-
-// atInstant adapts a plain FireTriggerer: nothing is prepared ahead, the
-// whole trigger runs at the instant, and a fire whose log exists counts as
-// delivered.
-type atInstant struct{ FireTriggerer }
-
-func (a atInstant) Prepare(_ context.Context, reqs []TriggerRequest) []*PreparedTrigger {
-	out := make([]*PreparedTrigger, len(reqs))
-	for i, r := range reqs {
-		out[i] = &PreparedTrigger{Req: r}
-	}
-	return out
-}
-
-func (a atInstant) Fire(ctx context.Context, pt *PreparedTrigger) error {
-	return a.Trigger(ctx, pt.Req)
-}
-
-func (a atInstant) Resume(context.Context, TriggerRequest, []*domain.JobLog) error { return nil }
 
 // FireOptions are the settings of FireDelivery.
 type FireOptions struct {
@@ -81,9 +54,9 @@ type FireOptions struct {
 	// upstream's fast pool maximum).
 	Workers int
 	// PrepareAhead is how long before its instant a fire is claimed and
-	// its log rows written, when the triggerer is a FirePreparer (default
-	// 600 ms, off the whole second most schedules fire on): at the instant
-	// only the executor calls are left. Negative turns it off.
+	// its log rows written (default 600 ms, off the whole second most
+	// schedules fire on): at the instant only the executor calls are left.
+	// Negative claims and prepares at the instant itself.
 	PrepareAhead time.Duration
 	Logger       *slog.Logger
 	Metrics      Metrics
@@ -142,8 +115,8 @@ type FireDelivery struct {
 	fires ports.FireStore
 	logs  ports.LogStore
 	jobs  ports.JobStore
-	trig  FirePreparer
-	// ahead is the PrepareAhead in ms, 0 for a plain FireTriggerer.
+	trig  FireTriggerer
+	// ahead is the PrepareAhead in ms.
 	ahead int64
 	clock ports.Clock
 	opts  FireOptions
@@ -184,11 +157,7 @@ func NewFireDelivery(fires ports.FireStore, logs ports.LogStore, jobs ports.JobS
 	d := &FireDelivery{fires: fires, logs: logs, jobs: jobs, clock: clock, opts: opts,
 		wake: make(chan struct{}, 1), sem: make(chan struct{}, opts.Workers), inflight: make(chan struct{}, 8*opts.Workers),
 		planned: map[fireKey]*domain.JobInfo{}}
-	if p, ok := trig.(FirePreparer); ok {
-		d.trig, d.ahead = p, opts.PrepareAhead.Milliseconds()
-	} else {
-		d.trig = atInstant{trig}
-	}
+	d.trig, d.ahead = trig, opts.PrepareAhead.Milliseconds()
 	d.settled = newLingeringBatcher(d.moveClaimed(ports.FireDelivered), recordLinger)
 	d.skipped = newBatcher(d.moveClaimed(ports.FireSkipped))
 	d.discards = newBatcher(logs.DiscardLogs)
@@ -720,12 +689,8 @@ func (d *FireDelivery) logsOf(ctx context.Context, f ports.Fire) ([]*domain.JobL
 }
 
 // unrecorded returns the logs a prepared trigger wrote whose executor call
-// was never recorded: no trigger code, no result. A plain FireTriggerer
-// writes its log as part of the trigger, so it has none.
+// was never recorded: no trigger code, no result.
 func (d *FireDelivery) unrecorded(logs []*domain.JobLog) []*domain.JobLog {
-	if _, plain := d.trig.(atInstant); plain {
-		return nil
-	}
 	var out []*domain.JobLog
 	for _, l := range logs {
 		if l.TriggerCode == 0 && l.HandleCode == 0 {

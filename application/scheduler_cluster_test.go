@@ -169,7 +169,7 @@ func TestSchedulerSurvivesDatabaseOutage(t *testing.T) {
 	metrics := &countingMetrics{}
 	sys := clock.System{}
 	d := application.NewFireDelivery(sqlstore.NewFireStore(db), sqlstore.NewLogStore(db), jobs, trig, sys,
-		application.FireOptions{Node: "n", Metrics: metrics})
+		application.FireOptions{Node: "n", Metrics: metrics, PrepareAhead: -1})
 	n := schedNode{scan: application.NewScanSchedule(db, d, sys, application.ScheduleOptions{Location: time.UTC, Metrics: metrics}), delivery: d}
 
 	ctx, cancel := context.WithCancel(context.Background())

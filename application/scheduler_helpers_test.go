@@ -63,8 +63,11 @@ type fireKey struct {
 	at  int64
 }
 
-// recTrigger records triggers; with logs set it writes a log per trigger
-// the way TriggerJob does (trigger_time = the fire instant).
+// recTrigger records triggers. Prepare writes nothing: the whole trigger
+// happens in Fire, at the instant, as if nothing were prepared ahead; with
+// logs set, Fire writes a log per trigger the way TriggerJob records one
+// (trigger_time = the fire instant, trigger code 200). Resume counts as a
+// trigger of the fire.
 type recTrigger struct {
 	mu      sync.Mutex
 	reqs    []application.TriggerRequest
@@ -79,7 +82,23 @@ type recTrigger struct {
 
 func newRecTrigger() *recTrigger { return &recTrigger{count: map[fireKey]int{}} }
 
-func (r *recTrigger) Trigger(ctx context.Context, req application.TriggerRequest) error {
+func (r *recTrigger) Prepare(_ context.Context, reqs []application.TriggerRequest) []*application.PreparedTrigger {
+	out := make([]*application.PreparedTrigger, len(reqs))
+	for i, req := range reqs {
+		out[i] = &application.PreparedTrigger{Req: req}
+	}
+	return out
+}
+
+func (r *recTrigger) Fire(ctx context.Context, pt *application.PreparedTrigger) error {
+	return r.trigger(ctx, pt.Req)
+}
+
+func (r *recTrigger) Resume(ctx context.Context, req application.TriggerRequest, _ []*domain.JobLog) error {
+	return r.trigger(ctx, req)
+}
+
+func (r *recTrigger) trigger(ctx context.Context, req application.TriggerRequest) error {
 	if r.delay > 0 {
 		time.Sleep(r.delay)
 	}
@@ -101,7 +120,8 @@ func (r *recTrigger) Trigger(ctx context.Context, req application.TriggerRequest
 		return err
 	}
 	if r.logs != nil {
-		log := &domain.JobLog{GroupID: 1, JobID: req.JobID, TriggerTime: req.FireTime.Truncate(time.Second)}
+		log := &domain.JobLog{GroupID: 1, JobID: req.JobID, TriggerTime: req.FireTime.Truncate(time.Second),
+			TriggerCode: domain.CodeSuccess}
 		return r.logs.CreateLogs(ctx, []*domain.JobLog{log})
 	}
 	return nil
@@ -134,6 +154,9 @@ type schedNode struct {
 
 func newSchedNode(db *sqlstore.DB, trig application.FireTriggerer, clock ports.Clock, name string, fo application.FireOptions) schedNode {
 	fo.Node = name
+	if fo.PrepareAhead == 0 {
+		fo.PrepareAhead = -1 // claimed at the instant, as these tests expect
+	}
 	d := application.NewFireDelivery(sqlstore.NewFireStore(db), sqlstore.NewLogStore(db), sqlstore.NewJobStore(db), trig, clock, fo)
 	s := application.NewScanSchedule(db, d, clock, application.ScheduleOptions{Location: time.UTC})
 	return schedNode{scan: s, delivery: d}
